@@ -1,0 +1,36 @@
+"""collectrules: declarative, cited compliance rules for debt-collection contact.
+
+    import collectrules
+    policy = collectrules.load_policy()                 # every shipped ruleset
+    decision = policy.check(attempt, account=account, history=history)
+    decision.allowed, decision.violations, decision.next_allowed_at, decision.explain()
+
+See the README and ``docs/`` for the ruleset language and the rules shipped.
+"""
+
+from __future__ import annotations
+
+from .errors import CollectrulesError, InputError, Problem, RulesetError
+from .history import History
+from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
+from .policy import Policy, load_policy
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Account",
+    "CollectrulesError",
+    "Contact",
+    "ContactAttempt",
+    "Decision",
+    "History",
+    "InputError",
+    "LocalWindow",
+    "Policy",
+    "Problem",
+    "RuleTrace",
+    "RulesetError",
+    "Violation",
+    "__version__",
+    "load_policy",
+]

@@ -1,0 +1,320 @@
+"""Borrower-local time: zone names, wall-clock windows, calendar-date arithmetic and holidays.
+
+Conventions used everywhere in collectrules:
+
+* An *instant* is a timezone-aware :class:`datetime.datetime` (pytz, :mod:`zoneinfo` and
+  :mod:`dateutil.tz` tzinfos are all accepted). Naive datetimes are rejected with
+  :class:`~collectrules.errors.InputError`.
+* A *window* is borrower-local wall-clock time (``"08:00"``–``"21:00"``) in an IANA zone; the
+  same instant can be inside a window in one zone and outside it in another.
+* A *day* is a borrower-local calendar date. "Seven consecutive days" is seven dates, not
+  168 hours, so a DST change never makes a day window shorter or longer.
+
+Zone data comes from pytz (the IANA tz database). Holiday calendars come from the ``holidays``
+package.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+from typing import Iterable
+
+import pytz
+
+from .errors import InputError
+
+UTC = pytz.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+_DAY = _dt.timedelta(days=1)
+
+_WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+_TIME_RE = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def weekday_index(name: str) -> int:
+    """Return 0 for ``"mon"`` … 6 for ``"sun"``."""
+    return _WEEKDAY_INDEX[name]
+
+
+# --------------------------------------------------------------------------------------------
+# zones
+
+
+@functools.lru_cache(maxsize=None)
+def get_zone(name: str) -> _dt.tzinfo:
+    """Return the pytz zone for an IANA name.
+
+    Raises:
+        InputError: the name is not in the tz database (fail closed: an unknown zone is never
+            replaced by a default).
+    """
+    try:
+        return pytz.timezone(name)
+    except (pytz.UnknownTimeZoneError, AttributeError, ValueError) as exc:
+        raise InputError(f"unknown time zone {name!r}: use an IANA name such as 'America/New_York'") from exc
+
+
+def zone_name(value: object) -> str:
+    """Normalise a zone given as an IANA name or a tzinfo object to its IANA name.
+
+    Accepts strings, pytz zones (``.zone``), :class:`zoneinfo.ZoneInfo` (``.key``) and
+    :mod:`dateutil.tz` zones read from the tz database. Fixed offsets and zones whose IANA name
+    cannot be recovered are rejected, because a fixed offset ignores daylight saving time.
+
+    Raises:
+        InputError: unknown or nameless zone.
+    """
+    if isinstance(value, str):
+        name = value.strip()
+    else:
+        name = getattr(value, "zone", None) or getattr(value, "key", None)
+        if name is None:
+            filename = getattr(value, "_filename", None)  # dateutil.tz.tzfile
+            if isinstance(filename, str) and "zoneinfo/" in filename:
+                name = filename.split("zoneinfo/", 1)[1]
+            elif isinstance(filename, str):
+                name = filename
+        if not isinstance(name, str):
+            raise InputError(
+                f"time zone {value!r} has no IANA name; pass a name such as 'Asia/Shanghai'"
+            )
+    get_zone(name)
+    return name
+
+
+def require_aware(value: _dt.datetime, what: str = "datetime") -> _dt.datetime:
+    """Return ``value`` unchanged if it is timezone-aware.
+
+    Raises:
+        InputError: ``value`` is naive (no tzinfo, or a tzinfo that gives no offset).
+    """
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise InputError(f"{what} {value.isoformat()} is naive: give a timezone-aware datetime")
+    return value
+
+
+def to_timestamp(value: _dt.datetime) -> float:
+    """Seconds since the Unix epoch for an aware datetime (exact to the microsecond)."""
+    return value.timestamp()
+
+
+def from_timestamp(ts: float) -> _dt.datetime:
+    """UTC datetime for a Unix timestamp."""
+    return _dt.datetime.fromtimestamp(ts, UTC)
+
+
+def local(at: _dt.datetime, zone: _dt.tzinfo) -> _dt.datetime:
+    """The wall-clock time of instant ``at`` in ``zone`` (aware, normalised for DST)."""
+    return at.astimezone(zone)
+
+
+def parse_clock(value: str) -> int:
+    """Parse ``"HH:MM"`` or ``"HH:MM:SS"`` (``"24:00"`` allowed) into seconds after midnight.
+
+    Raises:
+        ValueError: malformed time.
+    """
+    m = _TIME_RE.match(value.strip()) if isinstance(value, str) else None
+    if not m:
+        raise ValueError(f"time {value!r} must look like 'HH:MM' or 'HH:MM:SS' (00:00 to 24:00)")
+    h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+    secs = h * 3600 + mi * 60 + s
+    if secs > 86400:
+        raise ValueError(f"time {value!r} is after 24:00")
+    return secs
+
+
+def format_clock(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}" + (f":{s % 60:02d}" if s % 60 else "")
+
+
+def seconds_of_day(local_dt: _dt.datetime) -> float:
+    return local_dt.hour * 3600 + local_dt.minute * 60 + local_dt.second + local_dt.microsecond / 1e6
+
+
+def first_instant_at_or_after(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> _dt.datetime:
+    """The earliest UTC instant whose wall clock in ``zone`` is on ``day`` at or after ``seconds``.
+
+    Handles DST: a wall time that does not exist (spring forward) yields the transition instant;
+    a wall time that occurs twice (fall back) yields its first occurrence. ``seconds`` may be
+    86400 (end of day), which yields the start of the next day.
+    """
+    if seconds >= 86400:
+        return first_instant_at_or_after(zone, day + _DAY, 0)
+    naive = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(seconds=seconds)
+    localize = getattr(zone, "localize", None)
+    if localize is None:  # non-pytz zone
+        cands = [naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1)]
+    else:
+        cands = [localize(naive, is_dst=d).astimezone(UTC) for d in (True, False)]
+    lo, hi = min(cands), max(cands)
+
+    def wall(u: _dt.datetime) -> _dt.datetime:
+        return u.astimezone(zone).replace(tzinfo=None)
+
+    if wall(lo) >= naive:
+        return lo
+    # ``naive`` falls in a gap: the answer is the transition, between lo and hi.
+    lo_s, hi_s = int(lo.timestamp()), int(hi.timestamp())
+    while hi_s - lo_s > 1:
+        mid = (lo_s + hi_s) // 2
+        if wall(from_timestamp(mid)) >= naive:
+            hi_s = mid
+        else:
+            lo_s = mid
+    return from_timestamp(hi_s)
+
+
+def start_of_day(zone: _dt.tzinfo, day: _dt.date) -> _dt.datetime:
+    """The first instant (UTC) of borrower-local date ``day`` in ``zone``."""
+    return first_instant_at_or_after(zone, day, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# wall-clock windows
+
+
+class WindowSet:
+    """A compiled set of borrower-local wall-clock windows, keyed by weekday.
+
+    Built from ``(weekdays, start_seconds, end_seconds)`` triples. A window whose end is not
+    after its start crosses midnight: it belongs to the weekday it starts on and continues into
+    the next day. ``boundary`` is ``half_open`` ``[start, end)``, ``closed`` ``[start, end]`` or
+    ``open`` ``(start, end)``.
+    """
+
+    __slots__ = ("by_weekday", "boundary", "spec")
+
+    def __init__(self, windows: Iterable[tuple[Iterable[int], int, int]], boundary: str = "half_open"):
+        self.boundary = boundary
+        self.spec = []
+        by_weekday: list[list[tuple[float, float]]] = [[] for _ in range(7)]
+        for days, start, end in windows:
+            days = tuple(days)
+            self.spec.append((days, start, end))
+            for d in days:
+                if end > start:
+                    by_weekday[d].append((start, end))
+                else:  # crosses midnight (or a full day when start == end)
+                    if start < 86400:
+                        by_weekday[d].append((start, 86400.0))
+                    if end > 0:
+                        by_weekday[(d + 1) % 7].append((-1.0, end))  # -1: opens before midnight
+        self.by_weekday = [tuple(sorted(w)) for w in by_weekday]
+
+    def contains(self, weekday: int, sod: float) -> bool:
+        """Is wall-clock second-of-day ``sod`` on ``weekday`` inside a window?"""
+        b = self.boundary
+        for start, end in self.by_weekday[weekday]:
+            if start < 0 or start >= 86400:
+                lo_ok = True
+            elif b == "open":
+                lo_ok = sod > start
+            else:
+                lo_ok = sod >= start
+            if end >= 86400:
+                hi_ok = True
+            elif b == "closed":
+                hi_ok = sod <= end
+            else:
+                hi_ok = sod < end
+            if lo_ok and hi_ok:
+                return True
+        return False
+
+    def contains_local(self, local_dt: _dt.datetime) -> bool:
+        return self.contains(local_dt.weekday(), seconds_of_day(local_dt))
+
+    def next_opening(self, zone: _dt.tzinfo, after: _dt.datetime, horizon_days: int = 8) -> _dt.datetime | None:
+        """Earliest instant at or after ``after`` that is inside a window in ``zone``.
+
+        Returns ``None`` when no window opens within ``horizon_days`` local days.
+        """
+        loc = after.astimezone(zone)
+        if self.contains_local(loc):
+            return after
+        day = loc.date()
+        sod = seconds_of_day(loc)
+        for offset in range(horizon_days + 1):
+            d = day + _dt.timedelta(days=offset)
+            for start, _end in self.by_weekday[d.weekday()]:
+                if start < 0:
+                    continue  # continuation of yesterday's window: covered by yesterday's start
+                if offset == 0 and start < sod:
+                    continue
+                secs = start + (1e-6 if self.boundary == "open" else 0.0)
+                cand = first_instant_at_or_after(zone, d, secs)
+                if cand >= after and self.contains_local(cand.astimezone(zone)):
+                    return cand
+                # DST gap swallowed the opening: the transition instant is the first inside.
+                if cand >= after:
+                    probe = cand + _dt.timedelta(microseconds=1)
+                    if self.contains_local(probe.astimezone(zone)):
+                        return probe
+        return None
+
+    def describe(self) -> str:
+        names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        parts = []
+        for days, start, end in self.spec:
+            dd = "every day" if len(days) == 7 else ",".join(names[d] for d in days)
+            parts.append(f"{dd} {format_clock(start)}-{format_clock(end)}")
+        return "; ".join(parts) + f" ({self.boundary})"
+
+
+# --------------------------------------------------------------------------------------------
+# holidays
+
+
+@functools.lru_cache(maxsize=256)
+def holiday_calendar(country: str, subdiv: str | None, year: int) -> frozenset[_dt.date]:
+    """Public holidays (observed dates included) for one year, from the ``holidays`` package.
+
+    ``country`` is ISO 3166-1 alpha-2; ``subdiv`` is the part after the dash of an ISO 3166-2
+    code (``"MA"`` for ``US-MA``), or ``None`` for the national calendar.
+
+    Raises:
+        InputError: the ``holidays`` package has no calendar for the country or subdivision.
+    """
+    import holidays as _holidays
+
+    try:
+        cal = _holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True)
+    except NotImplementedError as exc:
+        if subdiv is not None:
+            # subdivision unknown to the package: fall back to the national calendar, which
+            # every subdivision observes.
+            try:
+                cal = _holidays.country_holidays(country, years=year, observed=True)
+            except NotImplementedError:
+                raise InputError(f"no public-holiday calendar for {country}") from exc
+        else:
+            raise InputError(f"no public-holiday calendar for {country}") from exc
+    return frozenset(cal.keys())
+
+
+@functools.lru_cache(maxsize=256)
+def make_up_workdays(country: str, year: int) -> frozenset[_dt.date]:
+    """Weekend dates that are official working days (China's 调休 make-up workdays)."""
+    import holidays as _holidays
+
+    try:
+        cal = _holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return frozenset()
+    days = getattr(cal, "weekend_workdays", None) or set()
+    return frozenset(d for d in days if d.year == year)
+
+
+def holiday_country_supported(country: str, subdiv: str | None = None) -> bool:
+    import holidays as _holidays
+
+    try:
+        _holidays.country_holidays(country, subdiv=subdiv, years=2025)
+    except NotImplementedError:
+        return False
+    return True

@@ -1,0 +1,78 @@
+"""Jurisdiction codes (ISO 3166-1/3166-2, with finer codes such as ``US-NY-NYC``) and the time
+zones of each.
+
+An account in ``US-NY-NYC`` is also in ``US-NY`` and in ``US``. When an account gives no time
+zone, the evaluator uses every zone of its most specific jurisdiction and requires an attempt
+to be allowed in all of them (fail closed: it never guesses one zone).
+
+Zone lists for US states follow the legal zone boundaries (15 U.S.C. 260–262, 49 CFR part 71) as
+mapped by the IANA tz database. Countries not listed use pytz's ``country_timezones``; China
+uses its single legal standard time (Beijing time) rather than the tz database's de-facto
+``Asia/Urumqi`` entry.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import pytz
+
+_E, _C, _M, _P = "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"
+
+#: Subdivision (and city) → IANA zones. Several zones: the subdivision spans zone boundaries.
+ZONES: dict[str, tuple[str, ...]] = {
+    "US-AL": (_C,), "US-AK": ("America/Anchorage", "America/Juneau", "America/Sitka", "America/Yakutat",
+                            "America/Nome", "America/Metlakatla", "America/Adak"),
+    "US-AZ": ("America/Phoenix", _M), "US-AR": (_C,), "US-CA": (_P,), "US-CO": (_M,), "US-CT": (_E,),
+    "US-DE": (_E,), "US-DC": (_E,), "US-FL": (_E, _C), "US-GA": (_E,), "US-HI": ("Pacific/Honolulu",),
+    "US-ID": ("America/Boise", _P), "US-IL": (_C,), "US-IN": ("America/Indiana/Indianapolis", _C),
+    "US-IA": (_C,), "US-KS": (_C, _M), "US-KY": (_E, _C), "US-LA": (_C,), "US-ME": (_E,), "US-MD": (_E,),
+    "US-MA": (_E,), "US-MI": ("America/Detroit", "America/Menominee"), "US-MN": (_C,), "US-MS": (_C,),
+    "US-MO": (_C,), "US-MT": (_M,), "US-NE": (_C, _M), "US-NV": (_P, _M), "US-NH": (_E,), "US-NJ": (_E,),
+    "US-NM": (_M,), "US-NY": (_E,), "US-NY-NYC": (_E,), "US-NC": (_E,), "US-ND": (_C, _M), "US-OH": (_E,),
+    "US-OK": (_C,), "US-OR": (_P, "America/Boise"), "US-PA": (_E,), "US-RI": (_E,), "US-SC": (_E,),
+    "US-SD": (_C, _M), "US-TN": (_E, _C), "US-TX": (_C, _M), "US-UT": (_M,), "US-VT": (_E,), "US-VA": (_E,),
+    "US-WA": (_P,), "US-WV": (_E,), "US-WI": (_C,), "US-WY": (_M,),
+    "US-PR": ("America/Puerto_Rico",), "US-GU": ("Pacific/Guam",), "US-VI": ("America/St_Thomas",),
+    "US-AS": ("Pacific/Pago_Pago",), "US-MP": ("Pacific/Saipan",),
+    "CN": ("Asia/Shanghai",),
+}
+
+
+def parents(code: str) -> tuple[str, ...]:
+    """``US-NY-NYC`` → ``("US-NY-NYC", "US-NY", "US")``."""
+    parts = code.split("-")
+    return tuple("-".join(parts[:i]) for i in range(len(parts), 0, -1))
+
+
+def contains(outer: str, inner: str) -> bool:
+    """Is jurisdiction ``inner`` inside (or equal to) ``outer``?"""
+    return inner == outer or inner.startswith(outer + "-")
+
+
+@functools.lru_cache(maxsize=4096)
+def zones_for(code: str) -> tuple[str, ...]:
+    """Every IANA zone of a jurisdiction: the most specific entry known for it or its parents.
+
+    Returns ``()`` when nothing is known (the evaluator then denies: fail closed).
+    """
+    for c in parents(code):
+        if c in ZONES:
+            return ZONES[c]
+        if len(c) == 2:
+            return tuple(pytz.country_timezones.get(c, ()))
+    return ()
+
+
+def default_zones(jurisdictions: tuple[str, ...]) -> tuple[str, ...]:
+    """Zones of the account's most specific jurisdictions (several codes: all their zones)."""
+    if not jurisdictions:
+        return ()
+    depth = max(j.count("-") for j in jurisdictions)
+    deepest = [j for j in jurisdictions if j.count("-") == depth]
+    out: list[str] = []
+    for j in deepest:
+        for z in zones_for(j):
+            if z not in out:
+                out.append(z)
+    return tuple(out)

@@ -1,0 +1,357 @@
+"""Inputs and outputs of the evaluator.
+
+Inputs are pydantic v2 models (build them from JSON-compatible dicts with ``model_validate``);
+unknown fields are errors, so a misspelt ``cease_comunication`` can never be silently ignored.
+Every instant is a timezone-aware datetime; naive datetimes are rejected.
+
+Outputs (:class:`Decision`, :class:`Violation`, :class:`RuleTrace`) are plain frozen
+dataclasses: cheap to build on every attempt, ``to_dict()`` for JSON.
+
+Personal data: the models carry only what the rules need. Identifiers (``debt_id``,
+``recipient_id``, ``address_id``, ``account_id``) are the caller's opaque ids; pass ids, not
+phone numbers or e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from . import clock
+from .vocab import Channel, CollectorType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
+
+_JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
+
+
+def normalise_jurisdiction(code: str) -> str:
+    """Upper-case and check an ISO 3166-1/3166-2 style code (``US``, ``US-MA``, ``US-NY-NYC``).
+
+    Raises:
+        ValueError: malformed code or unknown country.
+    """
+    import pytz
+
+    c = code.strip().upper().replace("_", "-")
+    if not _JURISDICTION_RE.match(c):
+        raise ValueError(
+            f"jurisdiction {code!r} is not an ISO 3166 code such as 'US', 'US-MA' or 'US-NY-NYC'"
+        )
+    if c[:2] not in pytz.country_names:
+        raise ValueError(f"jurisdiction {code!r}: {c[:2]!r} is not an ISO 3166-1 country code")
+    return c
+
+
+class LocalWindow(BaseModel):
+    """A borrower-local wall-clock window, e.g. ``{"start": "22:00", "end": "08:00"}``.
+
+    ``end`` not after ``start`` means the window crosses midnight. ``days`` limits it to the
+    weekdays it starts on (default: every day). Times are ``"HH:MM"`` or ``"HH:MM:SS"``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: str
+    end: str
+    days: list[Weekday] | None = None
+
+    @field_validator("start", "end")
+    @classmethod
+    def _check_time(cls, v: str) -> str:
+        clock.parse_clock(v)
+        return v
+
+    def triple(self) -> tuple[tuple[int, ...], int, int]:
+        days = tuple(range(7)) if not self.days else tuple(sorted({clock.weekday_index(d) for d in self.days}))
+        return days, clock.parse_clock(self.start), clock.parse_clock(self.end)
+
+
+def _zones(value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, (str, _dt.tzinfo)):
+        value = [value]
+    try:
+        return [clock.zone_name(v) for v in value]
+    except clock.InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+class ContactAttempt(BaseModel):
+    """A contact the collector proposes to make (the thing :meth:`Policy.check` decides).
+
+    Fields:
+        channel: one of :data:`~collectrules.vocab.Channel`.
+        at: the instant of the attempt (timezone-aware). For e-mail and SMS, the send time.
+        debt_id: the caller's opaque id of the debt the attempt is about.
+        recipient: who is contacted (:data:`~collectrules.vocab.Recipient`).
+        place: ``personal`` or ``workplace`` number/address.
+        purpose: why (:data:`~collectrules.vocab.Purpose`).
+        consent_given_at: when the person gave direct prior consent to this contact, if they did
+            (Reg F 1006.14(b)(3)(i), 1006.6(b)(4)).
+        dialer: ``manual``, ``autodialer``, ``prerecorded`` or ``ai_voice``.
+        employer_provided_address: the e-mail address was provided by the consumer's employer.
+        recipient_id: opaque id of the person contacted (several people may share a role).
+        address_id: opaque id of the phone number / e-mail address used (per-contact-method counts).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Channel
+    at: AwareDatetime
+    debt_id: str = Field(min_length=1)
+    recipient: Recipient = "borrower"
+    place: Place = "personal"
+    purpose: Purpose = "collection"
+    consent_given_at: AwareDatetime | None = None
+    dialer: Dialer = "manual"
+    employer_provided_address: bool = False
+    recipient_id: str | None = None
+    address_id: str | None = None
+
+
+class Contact(BaseModel):
+    """A past contact or attempt (one history entry).
+
+    ``debt_ids`` lists every debt the contact was about (a contact about several debts counts
+    toward each, Reg F 1006.14(b)(4)). ``outcome`` is required: the evaluator never guesses it.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channel: Channel
+    at: AwareDatetime
+    debt_ids: list[str] = Field(min_length=1)
+    direction: Direction = "outbound"
+    outcome: Outcome
+    recipient: Recipient = "borrower"
+    place: Place = "personal"
+    purpose: Purpose = "collection"
+    consent_given_at: AwareDatetime | None = None
+    dialer: Dialer = "manual"
+    recipient_id: str | None = None
+    address_id: str | None = None
+
+
+class Account(BaseModel):
+    """What the collector knows about the account and the consumer it is collecting from.
+
+    Fields:
+        jurisdictions: ISO 3166 codes where the consumer is (``["US-MA"]``); an account in
+            ``US-MA`` is also in ``US``. At least one.
+        timezones: IANA zone names (or tzinfo objects) where the consumer may be. Several zones →
+            an attempt must be allowed in every one (Reg F comment 6(b)(1)(i)-2). Empty → every
+            zone of the most specific jurisdiction.
+        collector_type: ``third_party`` (debt collector), ``first_party`` (creditor in its own
+            name) or ``debt_buyer``.
+        institution_type: the collector's institution type, for rules scoped by it.
+        cease_communication: the consumer asked in writing to cease, or refused to pay (1006.6(c)).
+        attorney_represented: the collector knows the consumer has an attorney for the debt.
+        disputed_unverified: a timely dispute is pending verification (1006.38(d)(2)).
+        bankruptcy: the consumer is in bankruptcy (automatic stay).
+        deceased: the consumer has died.
+        opted_out_channels: channels the consumer asked not to be used (1006.14(h)).
+        inconvenient_times: borrower-local windows the consumer said are inconvenient.
+        workplace_contact_prohibited: the employer prohibits contact at work (1006.6(b)(3)).
+        contact_consent_hours: borrower-local windows the consumer agreed to be contacted in.
+        days_past_due: days the account is past due.
+        debt_groups: lists of debt ids that count as one particular debt (1006.14(b)(4)).
+        holidays: extra borrower-local holiday dates, added to the jurisdiction's calendar.
+        notice_sent_at: when the written notice to the consumer was sent.
+        written_consent_channels: channels the consumer consented to in writing.
+        debtor_unreachable: the debtor cannot be reached (失联).
+        third_party_refusals: opaque ids (or roles) of people who asked not to be contacted again.
+        sol_expired: the statute of limitations has run (time-barred debt).
+        license_number: the collector's licence number, for disclosures.
+        account_id: the caller's opaque account id (echoed in outputs).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    jurisdictions: list[str] = Field(min_length=1)
+    timezones: list[str] = Field(default_factory=list)
+    collector_type: CollectorType = "third_party"
+    institution_type: InstitutionType | None = None
+    cease_communication: bool = False
+    attorney_represented: bool = False
+    disputed_unverified: bool = False
+    bankruptcy: bool = False
+    deceased: bool = False
+    opted_out_channels: list[Channel] = Field(default_factory=list)
+    inconvenient_times: list[LocalWindow] = Field(default_factory=list)
+    workplace_contact_prohibited: bool = False
+    contact_consent_hours: list[LocalWindow] = Field(default_factory=list)
+    days_past_due: int | None = Field(default=None, ge=0)
+    debt_groups: list[list[str]] = Field(default_factory=list)
+    holidays: list[_dt.date] = Field(default_factory=list)
+    notice_sent_at: AwareDatetime | None = None
+    written_consent_channels: list[Channel] = Field(default_factory=list)
+    debtor_unreachable: bool = False
+    third_party_refusals: list[str] = Field(default_factory=list)
+    sol_expired: bool = False
+    license_number: str | None = None
+    account_id: str | None = None
+
+    @field_validator("jurisdictions", mode="before")
+    @classmethod
+    def _jurisdictions(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = [v]
+        return [normalise_jurisdiction(x) if isinstance(x, str) else x for x in v]
+
+    @field_validator("timezones", mode="before")
+    @classmethod
+    def _timezones(cls, v: Any) -> Any:
+        return _zones(v)
+
+
+# ---------------------------------------------------------------------------------------------
+# outputs
+
+
+def _iso(value: _dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A rule that fails for an attempt.
+
+    ``until`` is the earliest instant at which this rule alone might allow the attempt
+    (``None``: not by waiting, e.g. a cease-communication request).
+    """
+
+    rule_id: str
+    ruleset: str
+    kind: str
+    citation: str
+    message: str
+    jurisdiction: str
+    severity: str
+    until: _dt.datetime | None = None
+    source: str | None = None
+    status: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "ruleset": self.ruleset,
+            "kind": self.kind,
+            "citation": self.citation,
+            "message": self.message,
+            "jurisdiction": self.jurisdiction,
+            "severity": self.severity,
+            "until": _iso(self.until),
+            "source": self.source,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """How one rule was considered: ``outcome`` is ``pass``, ``fail`` or ``skip``."""
+
+    rule_id: str
+    ruleset: str
+    kind: str
+    outcome: str
+    detail: str
+    citation: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule_id": self.rule_id,
+            "ruleset": self.ruleset,
+            "kind": self.kind,
+            "outcome": self.outcome,
+            "detail": self.detail,
+            "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The answer to :meth:`Policy.check`.
+
+    ``allowed`` is false when any rule at ``deny`` severity fails (``violations``); failing
+    ``warn`` rules are listed in ``warnings`` and do not block. ``next_allowed_at`` is the
+    earliest instant at or after ``at`` at which the same attempt would be allowed (``at`` itself
+    when allowed; ``None`` when waiting cannot help, e.g. a cease request, or nothing opens
+    within the search horizon), in the consumer's first time zone. ``trace`` lists every rule
+    considered, for :meth:`explain`. ``required_disclosures`` lists the disclosure rules that
+    apply to the attempt (filled by the content rules).
+    """
+
+    allowed: bool
+    at: _dt.datetime
+    violations: tuple[Violation, ...] = ()
+    warnings: tuple[Violation, ...] = ()
+    next_allowed_at: _dt.datetime | None = None
+    required_disclosures: tuple[Any, ...] = ()
+    rulesets: tuple[str, ...] = ()
+    account_id: str | None = None
+    raw_trace: tuple = field(default=(), repr=False, compare=False)
+
+    @property
+    def trace(self) -> tuple[RuleTrace, ...]:
+        """Every rule considered: ``pass``, ``fail``, ``warn`` or ``skip``, with the values compared."""
+        cached = self.__dict__.get("_trace")
+        if cached is None:
+            cached = tuple(_trace_entry(*raw) for raw in self.raw_trace)
+            object.__setattr__(self, "_trace", cached)
+        return cached
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (instants as ISO 8601 strings). Contains no personal data: only
+        rule data, instants and the caller's opaque ids."""
+        return {
+            "allowed": self.allowed,
+            "at": _iso(self.at),
+            "account_id": self.account_id,
+            "violations": [v.to_dict() for v in self.violations],
+            "warnings": [v.to_dict() for v in self.warnings],
+            "next_allowed_at": _iso(self.next_allowed_at),
+            "required_disclosures": [
+                d.to_dict() if hasattr(d, "to_dict") else d for d in self.required_disclosures
+            ],
+            "rulesets": list(self.rulesets),
+            "trace": [t.to_dict() for t in self.trace],
+        }
+
+    def explain(self) -> str:
+        """Every rule considered, applied or skipped and why, with the values compared."""
+        lines = [
+            f"{'ALLOWED' if self.allowed else 'DENIED'} at {self.at.isoformat()}"
+            + (f" (account {self.account_id})" if self.account_id else "")
+        ]
+        if not self.allowed:
+            lines.append("next allowed at " + (self.next_allowed_at.isoformat() if self.next_allowed_at
+                                               else "never by waiting (see the violations)"))
+        for v in self.violations:
+            lines.append(f"  violation {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
+        for v in self.warnings:
+            lines.append(f"  warning   {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
+        lines.append("rules considered:")
+        for t in self.trace:
+            mark = {"pass": "PASS", "fail": "FAIL", "skip": "skip", "warn": "WARN"}.get(t.outcome, t.outcome)
+            cite = f" [{t.citation}]" if t.citation and t.outcome != "skip" else ""
+            lines.append(f"  {mark:4} {t.ruleset}/{t.rule_id} ({t.kind}): {t.detail}{cite}")
+        return "\n".join(lines)
+
+
+def _trace_entry(rule: Any, outcome: str, detail: Any) -> RuleTrace:
+    """Build a RuleTrace from the evaluator's compact record (formatting happens only here)."""
+    if isinstance(detail, tuple):
+        fmt, *args = detail
+        detail = fmt.format(*args) if args else fmt
+    return RuleTrace(
+        rule_id=getattr(rule, "rule_id", "*"),
+        ruleset=getattr(rule, "ruleset_id", None) or getattr(rule, "id", "?"),
+        kind=getattr(rule, "kind", "ruleset"),
+        outcome=outcome,
+        detail=str(detail),
+        citation=getattr(rule, "citation", "") or "",
+    )

@@ -1,0 +1,289 @@
+"""The public face of the evaluator: :func:`load_policy` and :class:`Policy`.
+
+Selection and stacking: a ruleset applies to an account when one of the account's
+jurisdictions lies inside the ruleset's (an account in ``US-MA`` gets ``US`` and ``US-MA``
+rulesets), when its ``scope`` admits the account's collector and institution type, and when it
+is in effect on the attempt's local date. Every applicable rule of every applicable ruleset is
+evaluated; the attempt is denied if any ``deny`` rule fails.
+
+Fail closed: an account whose jurisdictions no loaded ruleset covers is denied (unless the
+policy was built with ``unknown_jurisdiction="allow"``); an account with no resolvable time zone
+is denied; malformed inputs raise :class:`~collectrules.errors.InputError` before evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import threading
+from typing import Any, Iterable
+
+from pydantic import ValidationError
+
+from . import clock, jurisdictions
+from .compiler import CompiledRuleset, compile_rulesets
+from .errors import InputError
+from .history import History
+from .models import Account, ContactAttempt, Decision, Violation
+from .rules.base import FAIL, PASS, SKIP, Context, Result
+from .ruleset.loader import load_rulesets
+
+#: How far ahead :meth:`Policy.next_allowed` searches, in days.
+DEFAULT_HORIZON_DAYS = 400
+
+_NO_ZONE = Violation(
+    rule_id="no-timezone", ruleset="collectrules", kind="input",
+    citation="fail closed: contact windows are borrower-local (e.g. 12 CFR 1006.6(b)(1)(i))",
+    message="no time zone is known for the consumer: give Account.timezones or a jurisdiction with zone data",
+    jurisdiction="*", severity="deny",
+)
+
+
+class _ChannelSkip:
+    __slots__ = ()
+
+
+def _coerce(model: type, value: Any, what: str) -> Any:
+    if isinstance(value, model):
+        return value
+    if isinstance(value, dict):
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            raise InputError(_input_error(what, exc)) from None
+    raise InputError(f"{what} must be a {model.__name__} or a dict, not {type(value).__name__}")
+
+
+def _input_error(what: str, exc: ValidationError) -> str:
+    parts = []
+    for e in exc.errors()[:8]:
+        loc = ".".join(str(p) for p in e.get("loc", ()))
+        parts.append(f"{what}.{loc}: {e.get('msg')}" if loc else f"{what}: {e.get('msg')}")
+    return "invalid input: " + "; ".join(parts)
+
+
+class Policy:
+    """A set of compiled rulesets. Immutable, thread-safe, no I/O after construction.
+
+    Build it with :func:`load_policy`.
+    """
+
+    def __init__(self, rulesets: list[CompiledRuleset], *, unknown_jurisdiction: str = "deny"):
+        if unknown_jurisdiction not in ("deny", "allow"):
+            raise ValueError("unknown_jurisdiction must be 'deny' or 'allow'")
+        self._rulesets = tuple(rulesets)
+        self.unknown_jurisdiction = unknown_jurisdiction
+        self._select_cache: dict = {}
+        self._zone_cache: dict = {}
+        self._lock = threading.Lock()
+
+    # -- introspection -------------------------------------------------------------------------
+
+    @property
+    def rulesets(self) -> tuple[CompiledRuleset, ...]:
+        return self._rulesets
+
+    def ruleset(self, ruleset_id: str) -> CompiledRuleset:
+        for r in self._rulesets:
+            if r.id == ruleset_id:
+                return r
+        raise KeyError(ruleset_id)
+
+    def __repr__(self) -> str:
+        return f"<Policy {', '.join(r.id for r in self._rulesets)}>"
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def _select(self, account: Account) -> tuple[tuple[CompiledRuleset, ...], tuple, bool]:
+        key = (tuple(account.jurisdictions), account.collector_type, account.institution_type)
+        hit = self._select_cache.get(key)
+        if hit is not None:
+            return hit
+        applicable = []
+        skipped = []
+        covered = False
+        for rs in self._rulesets:
+            if not any(jurisdictions.contains(rs.jurisdiction, j) for j in account.jurisdictions):
+                skipped.append((rs, SKIP, ("jurisdiction {} does not cover {}", rs.jurisdiction,
+                                           ", ".join(account.jurisdictions))))
+                continue
+            covered = True
+            if rs.collector_types is not None and account.collector_type not in rs.collector_types:
+                skipped.append((rs, SKIP, ("scope: collector type {} not in {}", account.collector_type,
+                                           ", ".join(sorted(rs.collector_types)))))
+                continue
+            if (rs.institution_types is not None and account.institution_type is not None
+                    and account.institution_type not in rs.institution_types):
+                skipped.append((rs, SKIP, ("scope: institution type {} not in {}", account.institution_type,
+                                           ", ".join(sorted(rs.institution_types)))))
+                continue
+            applicable.append(rs)
+        result = (tuple(applicable), tuple(skipped), covered)
+        with self._lock:
+            if len(self._select_cache) > 4096:
+                self._select_cache.clear()
+            self._select_cache[key] = result
+        return result
+
+    def _zones(self, account: Account) -> tuple[tuple, tuple[str, ...]]:
+        key = (tuple(account.timezones), tuple(account.jurisdictions))
+        hit = self._zone_cache.get(key)
+        if hit is not None:
+            return hit
+        names = tuple(dict.fromkeys(account.timezones)) or jurisdictions.default_zones(tuple(account.jurisdictions))
+        names = tuple(sorted(names))  # order-independent: permuting zones changes nothing
+        result = (tuple(clock.get_zone(n) for n in names), names)
+        with self._lock:
+            if len(self._zone_cache) > 4096:
+                self._zone_cache.clear()
+            self._zone_cache[key] = result
+        return result
+
+    # -- evaluation ----------------------------------------------------------------------------
+
+    def _evaluate(self, attempt: ContactAttempt, account: Account, history: History, at: _dt.datetime):
+        """One evaluation at instant ``at``: (allowed, violations, warnings, raw trace, ruleset ids)."""
+        zones, names = self._zones(account)
+        if not zones:
+            return False, [_NO_ZONE], [], [], ()
+        applicable, skipped, covered = self._select(account)
+        raw: list = list(skipped)
+        violations: list[Violation] = []
+        warnings: list[Violation] = []
+        if not covered and self.unknown_jurisdiction == "deny":
+            violations.append(Violation(
+                rule_id="no-ruleset", ruleset="collectrules", kind="input",
+                citation="fail closed: no loaded ruleset covers the account's jurisdictions",
+                message=f"no loaded ruleset covers {', '.join(account.jurisdictions)}; load one or build "
+                        "the policy with unknown_jurisdiction='allow'",
+                jurisdiction=",".join(account.jurisdictions), severity="deny"))
+            return False, violations, warnings, raw, ()
+        ctx = Context(attempt, account, history, zones, names, at)
+        used = []
+        channel = attempt.channel
+        for rs in applicable:
+            if not rs.in_effect(ctx.dates):
+                raw.append((rs, SKIP, ("ruleset not in effect on {}", ctx.dates[0])))
+                continue
+            if rs.purposes is not None and attempt.purpose not in rs.purposes:
+                raw.append((rs, SKIP, ("scope: purpose {} not covered", attempt.purpose)))
+                continue
+            used.append(rs.id)
+            for rule, covers in rs.by_channel[channel]:
+                if not covers:
+                    raw.append((rule, SKIP, ("channel {} not covered", channel)))
+                    continue
+                res: Result = rule.evaluate(ctx)
+                if res.outcome == FAIL:
+                    v = Violation(
+                        rule_id=rule.rule_id, ruleset=rule.ruleset_id, kind=rule.kind, citation=rule.citation,
+                        message=rule.message(ctx, res), jurisdiction=rule.jurisdiction,
+                        severity=rule.severity, until=res.until, source=rule.source, status=rule.status,
+                    )
+                    if rule.severity == "deny":
+                        violations.append(v)
+                        raw.append((rule, FAIL, res.detail))
+                    else:
+                        warnings.append(v)
+                        raw.append((rule, "warn", res.detail))
+                else:
+                    raw.append((rule, res.outcome, res.detail))
+        return not violations, violations, warnings, raw, tuple(used)
+
+    def check(self, attempt: ContactAttempt | dict, *, account: Account | dict,
+              history: History | Iterable[Any] | None = None, next_allowed: bool = True) -> Decision:
+        """Decide whether ``attempt`` may be made now.
+
+        Args:
+            attempt: the proposed contact (:class:`ContactAttempt` or dict).
+            account: the account (:class:`Account` or dict).
+            history: past contacts other than this one (list of :class:`Contact`/dicts, or a
+                prepared :class:`History` — the fast path for many checks on one account).
+            next_allowed: compute ``Decision.next_allowed_at`` for a denied attempt.
+
+        Returns:
+            A :class:`Decision`. Pure and deterministic: the same inputs give the same decision.
+
+        Raises:
+            InputError: malformed attempt, account or history (naive datetime, unknown channel or
+                zone, missing field). Nothing is evaluated.
+        """
+        attempt = _coerce(ContactAttempt, attempt, "attempt")
+        account = _coerce(Account, account, "account")
+        hist = History.coerce(history)
+        at = attempt.at
+        allowed, violations, warnings, raw, used = self._evaluate(attempt, account, hist, at)
+        nxt = None
+        if allowed:
+            nxt = at
+        elif next_allowed:
+            nxt = self._search(attempt, account, hist, violations)
+        return Decision(
+            allowed=allowed, at=at, violations=tuple(violations), warnings=tuple(warnings),
+            next_allowed_at=self._display(nxt, account), required_disclosures=(),
+            rulesets=used, account_id=account.account_id, raw_trace=tuple(raw),
+        )
+
+    def next_allowed(self, attempt: ContactAttempt | dict, *, account: Account | dict,
+                     history: History | Iterable[Any] | None = None,
+                     horizon_days: int = DEFAULT_HORIZON_DAYS) -> _dt.datetime | None:
+        """The earliest instant at or after ``attempt.at`` at which the attempt would be allowed.
+
+        Returns ``attempt.at`` if it is allowed now, ``None`` when waiting cannot help (a cease
+        request, a cap of zero) or nothing opens within ``horizon_days``. The result is an aware
+        datetime in the consumer's first time zone, and :meth:`check` allows it.
+
+        Raises:
+            InputError: as :meth:`check`.
+        """
+        attempt = _coerce(ContactAttempt, attempt, "attempt")
+        account = _coerce(Account, account, "account")
+        hist = History.coerce(history)
+        allowed, violations, *_ = self._evaluate(attempt, account, hist, attempt.at)
+        if allowed:
+            return self._display(attempt.at, account)
+        return self._display(self._search(attempt, account, hist, violations, horizon_days), account)
+
+    def _search(self, attempt: ContactAttempt, account: Account, hist: History, violations: list[Violation],
+                horizon_days: int = DEFAULT_HORIZON_DAYS) -> _dt.datetime | None:
+        """Jump from each denial to the latest ``until`` of its violations (each a lower bound on
+        when that rule could allow), re-checking until every rule allows."""
+        limit = attempt.at + _dt.timedelta(days=horizon_days)
+        t = attempt.at
+        for _ in range(2000):
+            untils = [v.until for v in violations]
+            if not untils or any(u is None for u in untils):
+                return None
+            nt = max(untils)
+            if nt <= t:
+                nt = t + _dt.timedelta(microseconds=1)
+            if nt > limit:
+                return None
+            t = nt
+            moved = attempt.model_copy(update={"at": t})
+            allowed, violations, *_ = self._evaluate(moved, account, hist, t)
+            if allowed:
+                return t
+        return None
+
+    def _display(self, t: _dt.datetime | None, account: Account) -> _dt.datetime | None:
+        if t is None:
+            return None
+        zones, _ = self._zones(account)
+        return t.astimezone(zones[0]) if zones else t
+
+
+def load_policy(sources: Iterable[str | os.PathLike] | str | os.PathLike | None = None, *,
+                unknown_jurisdiction: str = "deny") -> Policy:
+    """Load, validate and compile rulesets into a :class:`Policy`.
+
+    Args:
+        sources: shipped ruleset ids (``"us-federal"``), files or directories; ``None`` loads
+            every shipped ruleset (each applies only to accounts in its jurisdiction and scope).
+        unknown_jurisdiction: ``"deny"`` (default, fail closed) or ``"allow"`` for accounts whose
+            jurisdictions no loaded ruleset covers.
+
+    Raises:
+        RulesetError: every problem in every file, as ``file:line:col: rule-id: message``.
+    """
+    return Policy(compile_rulesets(load_rulesets(sources)), unknown_jurisdiction=unknown_jurisdiction)

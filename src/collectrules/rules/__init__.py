@@ -1,0 +1,27 @@
+"""Rule kinds: one module per kind, each with its schema model, compile step and check.
+
+To add a kind: write ``rules/<kind>.py`` with a ``RuleBase`` subclass (``kind: Literal[...]``)
+and a ``CompiledRule`` subclass, then add one line to :data:`KINDS`.
+"""
+
+from __future__ import annotations
+
+from .account_state import AccountState, AccountStateRule
+from .blackout import Blackout, BlackoutRule
+from .contact_hours import ContactHours, ContactHoursRule
+from .cooldown import Cooldown, CooldownRule
+from .frequency_cap import FrequencyCap, FrequencyCapRule
+
+#: kind name → (schema model, compiled class)
+KINDS: dict[str, tuple[type, type]] = {
+    "contact_hours": (ContactHoursRule, ContactHours),
+    "blackout": (BlackoutRule, Blackout),
+    "frequency_cap": (FrequencyCapRule, FrequencyCap),
+    "cooldown": (CooldownRule, Cooldown),
+    "account_state": (AccountStateRule, AccountState),
+}
+
+
+def compile_rule(model, ruleset):
+    """Compile one validated rule model into its evaluator object."""
+    return KINDS[model.kind][1](model, ruleset)

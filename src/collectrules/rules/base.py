@@ -1,0 +1,279 @@
+"""What every compiled rule shares: identity, scoping, effective dates and the evaluation context.
+
+A compiled rule is a small object with an ``evaluate(ctx)`` method returning ``None`` (pass,
+with nothing to say), or a :class:`Result`. It never reads YAML and never raises for a
+well-formed request.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from .. import clock
+from ..ruleset.common import Conditions, CountFilter, RuleBase
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..history import History
+    from ..models import Account, ContactAttempt
+
+PASS = "pass"
+FAIL = "fail"
+SKIP = "skip"
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome of one rule for one attempt.
+
+    ``detail`` is a format string and its arguments, formatted only when someone reads the
+    trace. ``until`` (for failures) is a lower bound on the instant at which this rule could
+    allow the attempt; ``None`` means waiting does not help.
+    """
+
+    outcome: str
+    detail: tuple
+    until: _dt.datetime | None = None
+
+    def text(self) -> str:
+        fmt, *args = self.detail
+        return fmt.format(*args) if args else fmt
+
+
+class Context:
+    """Everything one evaluation needs, computed once per check and shared by the rules."""
+
+    __slots__ = ("attempt", "account", "history", "zones", "zone_names", "locals", "dates", "ts", "at",
+                 "_debt_key", "cache")
+
+    def __init__(self, attempt: "ContactAttempt", account: "Account", history: "History",
+                 zones: tuple, zone_names: tuple[str, ...], at: _dt.datetime):
+        self.attempt = attempt
+        self.account = account
+        self.history = history
+        self.zones = zones
+        self.zone_names = zone_names
+        self.at = at
+        self.ts = at.timestamp()
+        self.locals = tuple(at.astimezone(z) for z in zones)
+        self.dates = tuple(loc.date() for loc in self.locals)
+        self._debt_key = None
+        self.cache: dict = {}
+
+    def debt_key(self) -> str:
+        """The attempt's particular debt: its debt group (Reg F 1006.14(b)(4)) or its own id."""
+        if self._debt_key is None:
+            self._debt_key = debt_group_map(self.account).get(self.attempt.debt_id, self.attempt.debt_id)
+        return self._debt_key
+
+    def consent_valid(self, days: int) -> bool:
+        """Direct prior consent given at or before the attempt, on a local date within ``days``
+        days (the consent date is day 1), in every candidate zone."""
+        c = self.attempt.consent_given_at
+        if c is None or c > self.at:
+            return False
+        for z, d in zip(self.zones, self.dates):
+            if (d - c.astimezone(z).date()).days >= days:
+                return False
+        return True
+
+
+_DEBT_GROUP_CACHE: dict[int, tuple[Any, dict[str, str]]] = {}
+
+
+def debt_group_map(account: "Account") -> dict[str, str]:
+    """Map each debt id in ``account.debt_groups`` to its group's key (first id of the group)."""
+    groups = account.debt_groups
+    if not groups:
+        return {}
+    hit = _DEBT_GROUP_CACHE.get(id(account))
+    if hit is not None and hit[0] is account:
+        return hit[1]
+    mapping: dict[str, str] = {}
+    for g in groups:
+        if g:
+            key = "group:" + min(g)
+            for d in g:
+                mapping[d] = key
+    if len(_DEBT_GROUP_CACHE) > 1024:
+        _DEBT_GROUP_CACHE.clear()
+    _DEBT_GROUP_CACHE[id(account)] = (account, mapping)
+    return mapping
+
+
+def compile_conditions(c: Conditions | None) -> Callable[[Context], bool] | None:
+    """Turn a :class:`Conditions` block into one predicate on the context (``None``: always)."""
+    if c is None:
+        return None
+    checks: list[Callable[[Context], bool]] = []
+
+    def member(attr_of: Callable[[Context], Any], values: list | None) -> None:
+        if values is not None:
+            allowed = frozenset(values)
+            checks.append(lambda ctx: attr_of(ctx) in allowed)
+
+    member(lambda ctx: ctx.attempt.channel, c.channels)
+    member(lambda ctx: ctx.attempt.recipient, c.recipients)
+    member(lambda ctx: ctx.attempt.place, c.places)
+    member(lambda ctx: ctx.attempt.purpose, c.purposes)
+    member(lambda ctx: ctx.attempt.dialer, c.dialers)
+    member(lambda ctx: ctx.account.collector_type, c.collector_types)
+    member(lambda ctx: ctx.account.institution_type, c.institution_types)
+    if c.days_past_due_over is not None:
+        n = c.days_past_due_over
+        checks.append(lambda ctx: ctx.account.days_past_due is not None and ctx.account.days_past_due > n)
+    if c.days_past_due_at_most is not None:
+        n2 = c.days_past_due_at_most
+        checks.append(lambda ctx: ctx.account.days_past_due is not None and ctx.account.days_past_due <= n2)
+    if c.consent is not None:
+        want = c.consent
+        checks.append(lambda ctx: (ctx.attempt.consent_given_at is not None
+                                   and ctx.attempt.consent_given_at <= ctx.at) == want)
+    for flag in c.account_flags or ():
+        checks.append(lambda ctx, f=flag: bool(getattr(ctx.account, f)))
+    for flag in c.account_flags_unset or ():
+        checks.append(lambda ctx, f=flag: not getattr(ctx.account, f))
+    if not checks:
+        return lambda ctx: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda ctx: all(f(ctx) for f in checks)
+
+
+def describe_conditions(c: Conditions) -> str:
+    parts = []
+    for name, value in c.model_dump(exclude_none=True).items():
+        parts.append(f"{name}={','.join(map(str, value)) if isinstance(value, list) else value}")
+    return " and ".join(parts) or "always"
+
+
+class CompiledRule:
+    """Base class: identity, scoping (channels, ``applies_to``, ``unless``) and effective dates.
+
+    Subclasses implement :meth:`check` and may override :meth:`compile_extra`.
+    """
+
+    kind = "?"
+
+    def __init__(self, model: RuleBase, ruleset: Any):
+        self.model = model
+        self.rule_id = model.id
+        self.ruleset_id = ruleset.id
+        self.jurisdiction = ruleset.jurisdiction
+        self.citation = model.citation
+        self.source = model.source or ruleset.source
+        self.status = model.status
+        self.severity = model.severity
+        self.title = model.title
+        self.channels = frozenset(model.channels) if model.channels else None
+        self.effective_from = model.effective_from
+        self.effective_until = model.effective_until
+        self.applies_to = compile_conditions(model.applies_to)
+        self._applies_text = describe_conditions(model.applies_to) if model.applies_to else ""
+        self.unless = [(compile_conditions(u), describe_conditions(u)) for u in (model.unless or ())]
+
+    # -- scoping -----------------------------------------------------------------------------
+
+    def in_effect(self, ctx: Context) -> bool:
+        """In force on the attempt's local date in any candidate zone (stricter: more rules)."""
+        f, u = self.effective_from, self.effective_until
+        if f is None and u is None:
+            return True
+        for d in ctx.dates:
+            if (f is None or d >= f) and (u is None or d <= u):
+                return True
+        return False
+
+    def evaluate(self, ctx: Context) -> Result | None:
+        if not self.in_effect(ctx):
+            return Result(SKIP, ("not in effect on {} (effective {}..{})", ctx.dates[0],
+                                 self.effective_from or "", self.effective_until or ""))
+        if self.applies_to is not None and not self.applies_to(ctx):
+            return Result(SKIP, ("does not apply: needs {}", self._applies_text))
+        for pred, text in self.unless:
+            if pred(ctx):
+                return Result(SKIP, ("exception applies: {}", text))
+        return self.check(ctx)
+
+    def check(self, ctx: Context) -> Result | None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def message(self, ctx: Context, result: Result) -> str:
+        """The violation message: the rule's title, then what was found."""
+        found = result.text()
+        return f"{self.title}: {found}" if self.title else found
+
+
+# ---------------------------------------------------------------------------------------------
+# shared helpers for counting rules
+
+
+def count_filter_key(f: CountFilter | None, default_channels: frozenset | None) -> tuple:
+    """A hashable description of a count filter (the history index key)."""
+    f = f or CountFilter()
+    chans = frozenset(f.channels) if f.channels else default_channels
+    return (
+        chans,
+        frozenset(f.directions) if f.directions else frozenset({"outbound"}),
+        frozenset(f.outcomes) if f.outcomes else None,
+        frozenset(f.outcomes_exclude or ()),
+        frozenset(f.recipients) if f.recipients else None,
+        frozenset(f.recipients_exclude or ()),
+        frozenset(f.places) if f.places else None,
+        frozenset(f.purposes) if f.purposes else None,
+        frozenset(f.purposes_exclude or ()),
+        frozenset(f.dialers) if f.dialers else None,
+    )
+
+
+def dynamic_key(per: tuple[str, ...], ctx: Context) -> tuple:
+    """The attempt-dependent part of a counter key (which debt, which person, which number)."""
+    a = ctx.attempt
+    out = []
+    for p in per:
+        if p == "debt":
+            out.append(("debt", ctx.debt_key()))
+        elif p == "recipient":
+            out.append(("recipient", a.recipient, a.recipient_id))
+        elif p == "contact_method":
+            out.append(("contact_method", a.channel, a.address_id))
+        elif p == "place":
+            out.append(("place", a.place))
+    return tuple(out)
+
+
+def window_bounds(zones, dates, first_offset: int, last_offset: int) -> tuple[float, float]:
+    """Union over zones of local dates ``D+first_offset .. D+last_offset`` as UTC timestamps
+    ``[start, end)``."""
+    start = end = None
+    for z, d in zip(zones, dates):
+        s = clock_start(z, d + _dt.timedelta(days=first_offset))
+        e = clock_start(z, d + _dt.timedelta(days=last_offset + 1))
+        start = s if start is None or s < start else start
+        end = e if end is None or e > end else end
+    return start, end
+
+
+_START_CACHE: dict = {}
+
+
+def clock_start(zone, day: _dt.date) -> float:
+    """Cached timestamp of the first instant of local date ``day`` in ``zone``."""
+    key = (zone, day)
+    v = _START_CACHE.get(key)
+    if v is None:
+        if len(_START_CACHE) > 65536:
+            _START_CACHE.clear()
+        v = _START_CACHE[key] = clock.start_of_day(zone, day).timestamp()
+    return v
+
+
+def latest_start(zones, local_date_of, offset_days: int) -> _dt.datetime:
+    """max over zones of the start of (local date of an instant + offset) — a lower bound on when
+    an instant leaves a day window in every zone."""
+    best = None
+    for z in zones:
+        t = clock_start(z, local_date_of(z) + _dt.timedelta(days=offset_days))
+        best = t if best is None or t > best else best
+    return clock.from_timestamp(best)

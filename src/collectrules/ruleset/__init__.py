@@ -1,0 +1,1 @@
+"""The ruleset source language: schema (pydantic models), loader (YAML with positions)."""

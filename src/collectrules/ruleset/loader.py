@@ -1,0 +1,361 @@
+"""Load ruleset YAML files with line/column marks and validate them, reporting every problem.
+
+``load_rulesets(["us-federal", "./ours.yaml", "./dir/"])`` resolves shipped ids, files and
+directories, parses each file with PyYAML (keeping the position of every key), validates it
+against :class:`~collectrules.ruleset.schema.RulesetFile` and raises one
+:class:`~collectrules.errors.RulesetError` listing every problem in every file as
+``file:line:col: rule-id: message``.
+
+YAML notes: times may be written unquoted (``08:00``); the YAML 1.1 base-60 integer reading
+(``13:00`` → 780) is switched off. Duplicate keys are errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import Problem, RulesetError
+from .schema import RulesetFile
+
+# --------------------------------------------------------------------------------------------
+# YAML with positions
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# Drop YAML 1.1's sexagesimal ints/floats (13:00 → 780) and keep the rest of the int/float
+# resolvers: copy the resolver table, then re-add int/float without base 60.
+_Loader.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:int",
+    re.compile(r"""^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+)$""", re.X),
+    list("-+0123456789"),
+)
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9_]+(?:[eE][-+][0-9]+)?
+                |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."),
+)
+
+
+class PosDict(dict):
+    """A dict that remembers where it and each of its keys stand in the file (1-based)."""
+
+    __slots__ = ("mark", "key_marks")
+
+
+class PosList(list):
+    __slots__ = ("mark", "item_marks")
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
+    loader.flatten_mapping(node)
+    out = PosDict()
+    out.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+    out.key_marks = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise yaml.MarkedYAMLError("while constructing a mapping", node.start_mark,
+                                       f"duplicate key {key!r}", key_node.start_mark)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1,
+                              value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+    return out
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> PosList:
+    out = PosList(loader.construct_object(child, deep=True) for child in node.value)
+    out.mark = (node.start_mark.line + 1, node.start_mark.column + 1)
+    out.item_marks = [(c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value]
+    return out
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def parse_yaml(text: str, filename: str = "<string>") -> Any:
+    """Parse YAML into PosDict/PosList trees.
+
+    Raises:
+        RulesetError: a YAML syntax error, with its position.
+    """
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise RulesetError([Problem(filename, line, col, "-", f"YAML error: {exc.problem or exc}")]) from None
+    except yaml.YAMLError as exc:
+        raise RulesetError([Problem(filename, 1, 1, "-", f"YAML error: {exc}")]) from None
+
+
+def position(tree: Any, loc: Iterable[Any]) -> tuple[int, int]:
+    """The line and column of the item at pydantic error location ``loc`` (best effort: the
+    deepest part of the path that exists in the file)."""
+    node = tree
+    best = getattr(tree, "mark", (1, 1))
+    for part in loc:
+        if isinstance(node, PosDict) and part in node:
+            km = node.key_marks.get(part)
+            if km:
+                best = (km[2], km[3])
+            node = node[part]
+        elif isinstance(node, PosList) and isinstance(part, int) and 0 <= part < len(node):
+            best = node.item_marks[part]
+            node = node[part]
+        elif isinstance(node, PosDict) and isinstance(part, str):
+            # a discriminator tag (e.g. 'contact_hours') or a missing key: stay on this mapping
+            continue
+        else:
+            break
+    return best
+
+
+def key_position(tree: Any, loc: tuple) -> tuple[int, int]:
+    """Position of the *key* named by the last element of ``loc`` (for unknown keys)."""
+    parent = tree
+    for part in loc[:-1]:
+        if isinstance(parent, PosDict) and part in parent:
+            parent = parent[part]
+        elif isinstance(parent, PosList) and isinstance(part, int) and 0 <= part < len(parent):
+            parent = parent[part]
+    if isinstance(parent, PosDict) and loc and loc[-1] in parent.key_marks:
+        km = parent.key_marks[loc[-1]]
+        return km[0], km[1]
+    return position(tree, loc)
+
+
+# --------------------------------------------------------------------------------------------
+# locating files
+
+
+def shipped_dir() -> Path:
+    """The directory of the rulesets shipped with collectrules (inside the wheel, or the
+    repository's ``rulesets/`` when running from a source checkout)."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_rulesets"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "rulesets"
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()
+                  and not p.name.startswith(".") and not p.name.endswith(".tests.yaml"))
+
+
+def shipped_index() -> dict[str, Path]:
+    """Shipped ruleset id → file path."""
+    global _INDEX
+    if _INDEX is None:
+        index: dict[str, Path] = {}
+        for p in _yaml_files(shipped_dir()):
+            try:
+                with open(p, encoding="utf-8") as fh:
+                    for line in fh:
+                        m = re.match(r"^id:\s*['\"]?([a-z0-9][a-z0-9._-]*)", line)
+                        if m:
+                            index[m.group(1)] = p
+                            break
+            except OSError:
+                continue
+        _INDEX = index
+    return _INDEX
+
+
+_INDEX: dict[str, Path] | None = None
+
+
+def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
+    """Turn ids, files and directories into a list of ruleset files (shipped ones if None).
+
+    Raises:
+        RulesetError: an id that is not shipped and not a path.
+    """
+    if sources is None:
+        return list(shipped_index().values())
+    if isinstance(sources, (str, os.PathLike)):
+        sources = [sources]
+    out: list[Path] = []
+    problems = []
+    for s in sources:
+        p = Path(s)
+        if p.is_dir():
+            out.extend(_yaml_files(p))
+        elif p.is_file():
+            out.append(p)
+        elif str(s) in shipped_index():
+            out.append(shipped_index()[str(s)])
+        else:
+            close = difflib.get_close_matches(str(s), list(shipped_index()), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(Problem(str(s), 0, 0, "-", f"no shipped ruleset with this id and no such file{hint}"))
+    if problems:
+        raise RulesetError(problems)
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        rp = p.resolve()
+        if rp not in seen:
+            seen.add(rp)
+            unique.append(p)
+    return unique
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+@dataclass
+class LoadedRuleset:
+    """A validated ruleset and where it came from."""
+
+    model: RulesetFile
+    path: Path
+    tree: Any
+
+
+def _all_field_names() -> set[str]:
+    from pydantic import BaseModel
+
+    names: set[str] = set()
+    seen: set[type] = set()
+
+    def walk(t: Any) -> None:
+        if isinstance(t, type) and issubclass(t, BaseModel):
+            if t in seen:
+                return
+            seen.add(t)
+            names.update(t.model_fields)
+            for f in t.model_fields.values():
+                walk(f.annotation)
+        for arg in getattr(t, "__args__", ()) or ():
+            walk(arg)
+        meta = getattr(t, "__metadata__", None)
+        if meta:
+            walk(getattr(t, "__origin__", None))
+
+    walk(RulesetFile)
+    return names
+
+
+_FIELD_NAMES: set[str] | None = None
+
+
+def _rule_id_for(tree: Any, loc: tuple, default: str) -> str:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(tree, PosDict):
+        rules = tree.get("rules")
+        if isinstance(rules, list) and isinstance(loc[1], int) and loc[1] < len(rules):
+            r = rules[loc[1]]
+            if isinstance(r, dict) and isinstance(r.get("id"), str):
+                return r["id"]
+            return f"rules[{loc[1]}]"
+    if len(loc) >= 2 and loc[0] == "tests" and isinstance(tree, PosDict):
+        tests = tree.get("tests")
+        if isinstance(tests, list) and isinstance(loc[1], int) and loc[1] < len(tests):
+            t = tests[loc[1]]
+            name = t.get("name") if isinstance(t, dict) else None
+            return f"test {name!r}" if name else f"tests[{loc[1]}]"
+    return default
+
+
+def _message(err: dict, tree: Any) -> str:
+    global _FIELD_NAMES
+    typ = err.get("type", "")
+    loc = err.get("loc", ())
+    path = ".".join(str(p) for p in loc)
+    if typ == "extra_forbidden":
+        if _FIELD_NAMES is None:
+            _FIELD_NAMES = _all_field_names()
+        key = str(loc[-1]) if loc else ""
+        close = difflib.get_close_matches(key, sorted(_FIELD_NAMES), n=1, cutoff=0.6)
+        return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    if typ == "union_tag_invalid":
+        ctx = err.get("ctx", {})
+        tag = ctx.get("tag")
+        from ..rules import KINDS
+
+        close = difflib.get_close_matches(str(tag), list(KINDS), n=1)
+        return (f"unknown rule kind {tag!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+                + f"; kinds: {', '.join(KINDS)}")
+    if typ == "union_tag_not_found":
+        return "rule has no 'kind'"
+    if typ == "missing":
+        return f"missing required key {str(loc[-1])!r}" if loc else "missing value"
+    msg = err.get("msg", "invalid")
+    msg = re.sub(r"^Value error, ", "", msg)
+    return f"{path}: {msg}" if path else msg
+
+
+def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
+    """Parse and validate one ruleset file.
+
+    Raises:
+        RulesetError: every problem in the file.
+    """
+    name = str(path)
+    if text is None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RulesetError([Problem(name, 0, 0, "-", f"cannot read: {exc}")]) from None
+    tree = parse_yaml(text, name)
+    if not isinstance(tree, dict):
+        raise RulesetError([Problem(name, 1, 1, "-", "a ruleset file must be a mapping with id, title, rules …")])
+    default_id = tree.get("id") if isinstance(tree.get("id"), str) else "-"
+    try:
+        model = RulesetFile.model_validate(tree)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err.get("loc", ()))
+            if err.get("type") == "extra_forbidden":
+                line, col = key_position(tree, loc)
+            else:
+                line, col = position(tree, loc)
+            problems.append(Problem(name, line, col, _rule_id_for(tree, loc, default_id), _message(err, tree)))
+        problems.sort(key=lambda p: (p.line, p.column))
+        raise RulesetError(problems) from None
+    return LoadedRuleset(model, Path(path), tree)
+
+
+def load_rulesets(sources: Iterable[str | os.PathLike] | None = None) -> list[LoadedRuleset]:
+    """Resolve, parse and validate rulesets, collecting the problems of every file.
+
+    Raises:
+        RulesetError: all problems in all files (and duplicate ruleset ids across files).
+    """
+    paths = resolve(sources)
+    loaded: list[LoadedRuleset] = []
+    problems: list[Problem] = []
+    for p in paths:
+        try:
+            loaded.append(validate_file(p))
+        except RulesetError as exc:
+            problems.extend(exc.problems)
+    ids: dict[str, Path] = {}
+    for lr in loaded:
+        if lr.model.id in ids:
+            line, col = position(lr.tree, ("id",))
+            problems.append(Problem(str(lr.path), line, col, lr.model.id,
+                                    f"ruleset id {lr.model.id!r} is also used by {ids[lr.model.id]}"))
+        ids[lr.model.id] = lr.path
+    if problems:
+        raise RulesetError(problems)
+    return loaded

@@ -1,0 +1,73 @@
+"""Controlled vocabularies shared by the input models and the ruleset language.
+
+Every value here is part of the public contract: rulesets, requests and tests use these exact
+strings. Values may be added; none may be renamed.
+
+The terms follow Regulation F (12 CFR 1006) where it has one (consumer, debt collector,
+limited-content message) and the Chinese guidance where it does not (紧急联系人 =
+``emergency_contact``; 通讯录联系人 = ``address_book_contact``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+#: How a contact is made. ``voicemail`` is a message left without a live call (for example a
+#: ringless voicemail); a call that reaches an answering machine is a ``call`` with outcome
+#: ``voicemail``.
+Channel = Literal[
+    "call", "sms", "email", "letter", "visit", "voicemail", "social_public", "social_private", "im"
+]
+
+#: What came of a past contact.
+Outcome = Literal[
+    "no_answer", "voicemail", "conversation", "busy", "not_connected", "wrong_party",
+    "delivered", "undeliverable",
+]
+
+#: Who is (or was) contacted, relative to the debt.
+Recipient = Literal[
+    "borrower", "co_borrower", "guarantor", "spouse", "family", "household_member",
+    "parent_of_minor", "guardian", "estate_representative", "attorney", "emergency_contact",
+    "reference", "employer", "third_party", "address_book_contact",
+]
+
+#: Where the recipient is reached: their own number/address, or one at their place of work.
+Place = Literal["personal", "workplace"]
+
+#: Why the contact is made.
+Purpose = Literal[
+    "collection", "location_inquiry", "collection_ending", "remedy_notice",
+    "opt_out_confirmation", "response_to_consumer", "relay_contact_request", "marketing",
+]
+
+#: How a call is placed (TCPA distinguishes autodialed, prerecorded and artificial voices).
+Dialer = Literal["manual", "autodialer", "prerecorded", "ai_voice"]
+
+#: Who collects: a third-party debt collector, the creditor collecting its own debt in its own
+#: name, or a debt buyer.
+CollectorType = Literal["third_party", "first_party", "debt_buyer"]
+
+#: The kind of institution the collector is or collects for (used by the Chinese rules).
+InstitutionType = Literal["bank", "consumer_finance", "internet_lender", "collection_agency", "insurer"]
+
+Direction = Literal["outbound", "inbound"]
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+#: Confidence in the rule's reading of its source (see the reference notes' status scheme).
+Status = Literal["confirmed", "partial", "unconfirmed"]
+
+#: ``deny`` makes a failing rule block the attempt; ``warn`` reports it without blocking.
+Severity = Literal["deny", "warn"]
+
+CHANNELS: tuple[str, ...] = get_args(Channel)
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+RECIPIENTS: tuple[str, ...] = get_args(Recipient)
+PLACES: tuple[str, ...] = get_args(Place)
+PURPOSES: tuple[str, ...] = get_args(Purpose)
+DIALERS: tuple[str, ...] = get_args(Dialer)
+COLLECTOR_TYPES: tuple[str, ...] = get_args(CollectorType)
+INSTITUTION_TYPES: tuple[str, ...] = get_args(InstitutionType)
+DIRECTIONS: tuple[str, ...] = get_args(Direction)
+WEEKDAYS: tuple[str, ...] = get_args(Weekday)
