@@ -1,0 +1,172 @@
+"""The ``collectrules`` command: a thin layer that parses, calls the API and formats.
+
+Exit codes: ``check`` 0 allowed, 1 denied, 2 invalid input or rulesets; ``validate`` and
+``test`` 0 clean, 1 problems or failures, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import yaml
+
+from . import __version__
+from .errors import InputError, RulesetError
+from .report import decision as decision_report
+
+
+def _rulesets_option(f):
+    return click.option("--ruleset", "-r", "rulesets", multiple=True, metavar="ID_OR_PATH",
+                        help="Shipped ruleset id, file or directory (repeatable). Default: every shipped ruleset.")(f)
+
+
+def _load_requests(source: str) -> list[dict]:
+    if source == "-":
+        text = sys.stdin.read()
+        name = "<stdin>"
+    else:
+        p = Path(source)
+        if not p.is_file():
+            raise click.UsageError(f"no such request file: {source}")
+        text = p.read_text(encoding="utf-8")
+        name = source
+    text_s = text.strip()
+    data = None
+    try:
+        data = json.loads(text_s) if text_s else None
+    except json.JSONDecodeError:
+        lines = [ln for ln in text_s.splitlines() if ln.strip()]
+        if lines and all(ln.lstrip().startswith("{") for ln in lines):
+            try:
+                data = [json.loads(ln) for ln in lines]  # JSONL
+            except json.JSONDecodeError:
+                data = None
+        if data is None:
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError as exc:
+                raise InputError(f"{name}: not JSON, JSONL or YAML: {exc}") from None
+    if isinstance(data, dict):
+        data = [data]
+    if not isinstance(data, list) or not data or not all(isinstance(d, dict) for d in data):
+        raise InputError(f"{name}: expected a request object {{attempt, account, history}} or a list of them")
+    for i, d in enumerate(data):
+        unknown = set(d) - {"attempt", "account", "history", "id"}
+        if unknown or "attempt" not in d or "account" not in d:
+            raise InputError(f"{name}: request {i}: needs 'attempt' and 'account' (and optional 'history', 'id')"
+                             + (f"; unknown keys {sorted(unknown)}" if unknown else ""))
+    return data
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="collectrules")
+def main() -> None:
+    """Debt-collection compliance rules: check contact attempts, validate and test rulesets."""
+
+
+@main.command()
+@click.argument("request")
+@_rulesets_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--explain", is_flag=True, help="Show every rule considered and why.")
+def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> None:
+    """Decide contact attempts in REQUEST (JSON, JSONL or YAML file, or - for stdin).
+
+    A request is {"attempt": {...}, "account": {...}, "history": [...]}, or a list of them.
+    Exit 0 when every attempt is allowed, 1 when any is denied, 2 on invalid input.
+    """
+    from .policy import load_policy
+
+    try:
+        policy = load_policy(list(rulesets) or None)
+        reqs = _load_requests(request)
+        decisions = [policy.check(r["attempt"], account=r["account"], history=r.get("history") or [])
+                     for r in reqs]
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(decision_report.json_lines(decisions, explain=explain))
+    else:
+        for r, d in zip(reqs, decisions):
+            click.echo(decision_report.text(d, explain=explain, label=str(r["id"]) if "id" in r else None))
+    sys.exit(0 if all(d.allowed for d in decisions) else 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+def validate(paths: tuple[str, ...]) -> None:
+    """Validate ruleset files or directories; print every problem as file:line:col: rule-id: message."""
+    from .ruleset.loader import load_rulesets
+
+    try:
+        loaded = load_rulesets(list(paths))
+    except RulesetError as exc:
+        for p in exc.problems:
+            click.echo(str(p))
+        click.echo(f"{len(exc.problems)} problem(s)", err=True)
+        sys.exit(1)
+    n_rules = sum(len(lr.model.rules) for lr in loaded)
+    click.echo(f"ok: {len(loaded)} ruleset(s), {n_rules} rule(s)")
+
+
+@main.command("test")
+@click.argument("paths", nargs=-1)
+@click.option("--require-coverage", is_flag=True, help="Fail when a rule is not made to fail by any test.")
+def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
+    """Run the test cases that rulesets carry (all shipped rulesets when no PATH is given)."""
+    from .testing import run_tests
+
+    try:
+        report = run_tests(list(paths) or None)
+    except RulesetError as exc:
+        for p in exc.problems:
+            click.echo(str(p))
+        sys.exit(1)
+    for c in report.cases:
+        click.echo(f"{'PASS' if c.passed else 'FAIL'} {c.ruleset}: {c.name}" + (f" -- {c.message}" if c.message else ""))
+    untested = report.untested
+    for rs, ids in untested.items():
+        click.echo(f"untested in {rs}: {', '.join(ids)}")
+    total_rules = sum(len(v) for v in report.rules.values())
+    covered = total_rules - sum(len(v) for v in untested.values())
+    click.echo(f"{len(report.cases) - len(report.failed)} passed, {len(report.failed)} failed; "
+               f"{covered} of {total_rules} rules covered")
+    sys.exit(1 if report.failed or (require_coverage and untested) else 0)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of ruleset files (draft-07, for yaml-language-server and editors)."""
+    from .ruleset.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+@main.command("list")
+@_rulesets_option
+def list_cmd(rulesets: tuple[str, ...]) -> None:
+    """List rulesets: id, jurisdiction, version, rule count, title."""
+    from .ruleset.loader import load_rulesets
+
+    try:
+        loaded = load_rulesets(list(rulesets) or None)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    rows = sorted(((lr.model.id, lr.model.jurisdiction, lr.model.version, str(len(lr.model.rules)), lr.model.title)
+                   for lr in loaded))
+    widths = [max(len(r[i]) for r in rows + [("id", "jurisdiction", "version", "rules", "")]) for i in range(4)]
+    click.echo(f"{'id':{widths[0]}}  {'jurisdiction':{widths[1]}}  {'version':{widths[2]}}  {'rules':>{widths[3]}}  title")
+    for r in rows:
+        click.echo(f"{r[0]:{widths[0]}}  {r[1]:{widths[1]}}  {r[2]:{widths[2]}}  {r[3]:>{widths[3]}}  {r[4]}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

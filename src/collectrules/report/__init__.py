@@ -1,0 +1,1 @@
+"""Reporters: they only format what the evaluator returned (text, JSON)."""

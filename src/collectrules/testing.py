@@ -1,0 +1,130 @@
+"""Run the test cases that rulesets carry (``tests:`` in the file, or a sibling
+``<name>.tests.yaml`` holding a ``tests:`` list) — what ``collectrules test`` does.
+
+Each case gives an attempt, an account, a history and the expected decision. By default a case
+is evaluated against its own ruleset alone, so a ruleset's tests pin its own behaviour; a case
+may name more rulesets (``rulesets: [us-federal]``) to test stacking.
+
+Coverage: a rule counts as tested when some passing case expects it to fail (in
+``violations`` or ``warnings``). Rules no case makes fail are reported as untested.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import TypeAdapter, ValidationError
+
+from .compiler import compile_ruleset, compile_rulesets
+from .errors import Problem, RulesetError
+from .policy import Policy
+from .ruleset.loader import LoadedRuleset, load_rulesets, parse_yaml, position
+from .ruleset.schema import TestCase
+
+_CASES = TypeAdapter(list[TestCase])
+
+
+@dataclass
+class CaseResult:
+    ruleset: str
+    path: str
+    name: str
+    passed: bool
+    message: str = ""
+    fired: frozenset[str] = frozenset()
+
+
+@dataclass
+class TestReport:
+    """Results of every case, and which rules no case made fail."""
+
+    __test__ = False
+
+    cases: list[CaseResult] = field(default_factory=list)
+    rules: dict[str, list[str]] = field(default_factory=dict)
+    covered: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[CaseResult]:
+        return [c for c in self.cases if not c.passed]
+
+    @property
+    def untested(self) -> dict[str, list[str]]:
+        return {rs: [r for r in ids if r not in self.covered.get(rs, set())] for rs, ids in self.rules.items()
+                if any(r not in self.covered.get(rs, set()) for r in ids)}
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def _sibling_tests(lr: LoadedRuleset) -> list[TestCase]:
+    p = lr.path
+    sib = p.with_name(p.name.rsplit(".", 1)[0] + ".tests.yaml")
+    if not sib.is_file():
+        return []
+    tree = parse_yaml(sib.read_text(encoding="utf-8"), str(sib))
+    items = tree.get("tests") if isinstance(tree, dict) else tree
+    try:
+        return _CASES.validate_python(items or [])
+    except ValidationError as exc:
+        probs = []
+        for e in exc.errors():
+            loc = ("tests", *e.get("loc", ())) if isinstance(tree, dict) else tuple(e.get("loc", ()))
+            line, col = position(tree, loc)
+            probs.append(Problem(str(sib), line, col, lr.model.id, f"{'.'.join(map(str, loc))}: {e.get('msg')}"))
+        raise RulesetError(probs) from None
+
+
+def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
+    """Load rulesets (ids, files, directories; all shipped when ``None``) and run their cases.
+
+    Raises:
+        RulesetError: a ruleset or tests file is invalid.
+    """
+    loaded = load_rulesets(sources)
+    report = TestReport()
+    for lr in loaded:
+        compiled = compile_ruleset(lr)
+        report.rules[lr.model.id] = [r.id for r in lr.model.rules]
+        report.covered.setdefault(lr.model.id, set())
+        cases = list(lr.model.tests) + _sibling_tests(lr)
+        for case in cases:
+            report.cases.append(_run_case(lr, compiled, case, report))
+    return report
+
+
+def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -> CaseResult:
+    rulesets = [compiled]
+    if case.rulesets:
+        extra = []
+        for s in case.rulesets:
+            cand = lr.path.parent / s
+            extra.append(str(cand) if cand.exists() else s)
+        rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
+    policy = Policy(rulesets)
+    d = policy.check(case.attempt, account=case.account, history=case.history)
+    exp = case.expect
+    problems = []
+    if d.allowed != exp.allowed:
+        problems.append(f"expected {'allowed' if exp.allowed else 'denied'}, got "
+                        f"{'allowed' if d.allowed else 'denied'}")
+    got_v = {v.rule_id for v in d.violations}
+    got_w = {v.rule_id for v in d.warnings}
+    if exp.violations is not None and set(exp.violations) != got_v:
+        problems.append(f"violations: expected {sorted(exp.violations)}, got {sorted(got_v)}")
+    if exp.warnings is not None and set(exp.warnings) != got_w:
+        problems.append(f"warnings: expected {sorted(exp.warnings)}, got {sorted(got_w)}")
+    if exp.next_allowed_at is not None:
+        if d.next_allowed_at is None or d.next_allowed_at != exp.next_allowed_at:
+            problems.append(f"next_allowed_at: expected {exp.next_allowed_at.isoformat()}, got "
+                            f"{d.next_allowed_at.isoformat() if d.next_allowed_at else None}")
+    passed = not problems
+    fired = frozenset(v.rule_id for v in (*d.violations, *d.warnings) if v.ruleset == lr.model.id)
+    if passed:
+        expected = set(exp.violations or ()) | set(exp.warnings or ())
+        report.covered[lr.model.id].update(fired & expected if expected else set())
+    return CaseResult(lr.model.id, str(lr.path), case.name, passed, "; ".join(problems), fired)
