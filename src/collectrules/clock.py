@@ -257,6 +257,39 @@ class WindowSet:
                         return probe
         return None
 
+    def next_closing(self, zone: _dt.tzinfo, after: _dt.datetime, horizon_days: int = 8) -> _dt.datetime | None:
+        """Earliest instant at or after ``after`` that is outside every window in ``zone``.
+
+        Returns ``None`` when the windows cover every moment for ``horizon_days`` local days.
+        """
+        t = after
+        for _ in range(4 * horizon_days + 8):
+            loc = t.astimezone(zone)
+            if not self.contains_local(loc):
+                return t
+            day, wd, sod = loc.date(), loc.weekday(), seconds_of_day(loc)
+            best_end = None
+            for start, end in self.by_weekday[wd]:
+                inside = self._inside(start, end, sod)
+                if inside and (best_end is None or end > best_end):
+                    best_end = end
+            if best_end is None:  # pragma: no cover - contains_local said inside
+                return t
+            if best_end >= 86400:
+                nxt = first_instant_at_or_after(zone, day + _DAY, 0)
+            else:
+                nxt = first_instant_at_or_after(zone, day, best_end)
+                if self.boundary == "closed":
+                    nxt += _dt.timedelta(microseconds=1)
+            t = nxt if nxt > t else t + _dt.timedelta(microseconds=1)
+        return None
+
+    def _inside(self, start: float, end: float, sod: float) -> bool:
+        b = self.boundary
+        lo_ok = True if (start < 0 or start >= 86400) else (sod > start if b == "open" else sod >= start)
+        hi_ok = True if end >= 86400 else (sod <= end if b == "closed" else sod < end)
+        return lo_ok and hi_ok
+
     def describe(self) -> str:
         names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         parts = []

@@ -20,7 +20,6 @@ is ending is still allowed after a cease request)::
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from typing import Literal
 
@@ -83,29 +82,15 @@ class AccountState(CompiledRule):
             moved = False
             for z in ctx.zones:
                 if ws.contains_local(t.astimezone(z)):
-                    t = _leave(ws, z, t)
+                    nt = ws.next_closing(z, t)
+                    if nt is None:
+                        t = None
+                        break
+                    t = nt
                     moved = True
-            if not moved:
+            if t is None or not moved:
                 break
         z, n, loc = hit[0]
         return Result(FAIL, ("{} {} is inside a time the consumer said is inconvenient ({})",
                              loc.strftime("%Y-%m-%d %H:%M:%S"), n, ws.describe()), t)
 
-
-def _leave(ws: WindowSet, zone, t: _dt.datetime) -> _dt.datetime:
-    """First instant after ``t`` outside ``ws`` in ``zone`` (minute steps, then refine)."""
-    step = _dt.timedelta(minutes=1)
-    cur = t
-    for _ in range(8 * 24 * 60):
-        nxt = cur + step
-        if not ws.contains_local(nxt.astimezone(zone)):
-            lo, hi = cur, nxt
-            while (hi - lo) > _dt.timedelta(microseconds=1):
-                mid = lo + (hi - lo) / 2
-                if ws.contains_local(mid.astimezone(zone)):
-                    lo = mid
-                else:
-                    hi = mid
-            return hi
-        cur = nxt
-    return cur

@@ -1,0 +1,31 @@
+import datetime as dt
+
+import pytest
+
+import collectrules
+
+
+@pytest.fixture(scope="session")
+def regf():
+    return collectrules.load_policy(["us-federal"])
+
+
+@pytest.fixture(scope="session")
+def shipped():
+    return collectrules.load_policy()
+
+
+def call(at, debt="D1", **kw):
+    return {"channel": kw.pop("channel", "call"), "at": at, "debt_id": debt, **kw}
+
+
+def contact(at, outcome="no_answer", debts=("D1",), **kw):
+    return {"channel": kw.pop("channel", "call"), "at": at, "debt_ids": list(debts), "outcome": outcome, **kw}
+
+
+def acct(zones=("America/Chicago",), jur=("US-IL",), **kw):
+    return {"jurisdictions": list(jur), "timezones": list(zones), **kw}
+
+
+def iso(s):
+    return dt.datetime.fromisoformat(s)
