@@ -178,7 +178,8 @@ class Policy:
                     v = Violation(
                         rule_id=rule.rule_id, ruleset=rule.ruleset_id, kind=rule.kind, citation=rule.citation,
                         message=rule.message(ctx, res), jurisdiction=rule.jurisdiction,
-                        severity=rule.severity, until=res.until, source=rule.source, status=rule.status,
+                        severity=rule.severity, until=res.until.astimezone(zones[0]) if res.until else None,
+                        source=rule.source, status=rule.status,
                     )
                     if rule.severity == "deny":
                         violations.append(v)

@@ -275,11 +275,23 @@ def _rule_id_for(tree: Any, loc: tuple, default: str) -> str:
     return default
 
 
+def _relative_loc(loc: tuple) -> tuple:
+    """The error path inside its rule or test case (the rule id is shown separately), without
+    the discriminator tag pydantic inserts (``rules.0.contact_hours.windows`` → ``windows``)."""
+    from ..rules import KINDS
+
+    if len(loc) >= 2 and loc[0] in ("rules", "tests") and isinstance(loc[1], int):
+        loc = loc[2:]
+        if loc and loc[0] in KINDS:
+            loc = loc[1:]
+    return tuple(loc)
+
+
 def _message(err: dict, tree: Any) -> str:
     global _FIELD_NAMES
     typ = err.get("type", "")
     loc = err.get("loc", ())
-    path = ".".join(str(p) for p in loc)
+    path = ".".join(str(p) for p in _relative_loc(loc))
     if typ == "extra_forbidden":
         if _FIELD_NAMES is None:
             _FIELD_NAMES = _all_field_names()
