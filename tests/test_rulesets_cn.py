@@ -202,6 +202,16 @@ def test_account_without_zone_uses_beijing_time(policy):
     assert "cn-gbt-quiet-hours" in ids(d.violations)
 
 
+def test_effective_dates_pick_nifa_2024_then_gbt(policy):
+    # 2024: the interim NIFA guideline; from 2025-02-28 the national standard replaces it
+    d = policy.check(call(sh(2024, 9, 2, 22)), account=shanghai())
+    assert "cn-nifa-2024-quiet-hours" in ids(d.violations)
+    assert "cn-gbt-quiet-hours" not in ids(d.violations)
+    d = policy.check(call(sh(2025, 2, 28, 22)), account=shanghai())
+    assert "cn-gbt-quiet-hours" in ids(d.violations)
+    assert "cn-nifa-2024-quiet-hours" not in ids(d.violations)
+
+
 @settings(max_examples=200, deadline=None)
 @given(seconds=st.integers(min_value=0, max_value=24 * 3600 - 1), days=st.integers(min_value=0, max_value=700))
 def test_gbt_quiet_hours_property(policy, seconds, days):
@@ -271,7 +281,7 @@ def test_tw_bank_hours_are_a_warning(policy):
 # --------------------------------------------------------------------------------------------
 # provenance and the rulesets' own cases
 
-OURS = ("cn-gbt-45251", "cn-cba-consumer-loan-2026", "hk-cbp-timing", "tw-timing")
+OURS = ("cn-gbt-45251", "cn-cba-consumer-loan-2026", "cn-nifa-2024", "hk-cbp-timing", "tw-timing")
 
 
 def test_provenance_on_every_rule(policy):
