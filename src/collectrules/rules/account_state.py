@@ -8,6 +8,11 @@ States and what they test:
 * ``inconvenient_times``: the attempt's local time (in any candidate zone) is inside one of the
   consumer-stated ``account.inconvenient_times`` windows (which may cross midnight).
 * ``workplace_contact_prohibited``: the flag is set and the attempt is to a workplace.
+* ``notice_not_sent``: no written notice has been sent to the consumer yet, i.e.
+  ``account.notice_sent_at`` is unset or later than the attempt (e.g. the Hong Kong Code of
+  Banking Practice and Taiwan's outsourcing rules: the lender must notify the debtor in writing
+  before an agency collects). Scope it with ``applies_to`` (e.g. ``collector_types:
+  [third_party]``). Waiting helps only when the notice is dated after the attempt.
 
 Exceptions the law names go in ``unless`` (e.g. Reg F 1006.6(c)(2): a notice that collection
 is ending is still allowed after a cease request)::
@@ -31,6 +36,7 @@ State = Literal[
     "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
     "debtor_unreachable", "sol_expired", "opted_out_channel", "inconvenient_times",
     "workplace_contact_prohibited",
+    "notice_not_sent",
 ]
 
 
@@ -64,6 +70,8 @@ class AccountState(CompiledRule):
             return Result(PASS, ("not a prohibited workplace contact",))
         if s == "inconvenient_times":
             return self._inconvenient(ctx)
+        if s == "notice_not_sent":
+            return _notice(ctx)
         if getattr(acct, s):
             return Result(FAIL, ("account is marked {}", s))
         return Result(PASS, ("account is not marked {}", s))
@@ -94,3 +102,11 @@ class AccountState(CompiledRule):
         return Result(FAIL, ("{} {} is inside a time the consumer said is inconvenient ({})",
                              loc.strftime("%Y-%m-%d %H:%M:%S"), n, ws.describe()), t)
 
+
+def _notice(ctx: Context) -> Result:
+    sent = ctx.account.notice_sent_at
+    if sent is None:
+        return Result(FAIL, ("no written notice has been sent to the consumer (notice_sent_at is unset)",))
+    if sent > ctx.at:
+        return Result(FAIL, ("the written notice is dated {}, after the attempt", sent.isoformat()), sent)
+    return Result(PASS, ("written notice sent {}", sent.isoformat()))
