@@ -8,6 +8,11 @@ States and what they test:
 * ``inconvenient_times``: the attempt's local time (in any candidate zone) is inside one of the
   consumer-stated ``account.inconvenient_times`` windows (which may cross midnight).
 * ``workplace_contact_prohibited``: the flag is set and the attempt is to a workplace.
+* ``written_consent_missing``: the attempt's channel is not in
+  ``account.written_consent_channels`` (rules that allow a medium only with the consumer's
+  written consent, e.g. New York 23 NYCRR 1 and 6 RCNY 5-77 for e-mail and text; scope the rule
+  with ``channels``). A consent-seeking message the law allows goes in ``unless`` (e.g.
+  ``purposes: [consent_request]``).
 
 Exceptions the law names go in ``unless`` (e.g. Reg F 1006.6(c)(2): a notice that collection
 is ending is still allowed after a cease request)::
@@ -32,6 +37,7 @@ State = Literal[
     "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
     "debtor_unreachable", "sol_expired", "opted_out_channel", "inconvenient_times",
     "workplace_contact_prohibited",
+    "written_consent_missing",
 ]
 
 
@@ -65,6 +71,11 @@ class AccountState(CompiledRule):
             return Result(PASS, ("not a prohibited workplace contact",))
         if s == "inconvenient_times":
             return self._inconvenient(ctx)
+        if s == "written_consent_missing":
+            if ctx.attempt.channel in acct.written_consent_channels:
+                return Result(PASS, ("written consent on file for {}", ctx.attempt.channel))
+            return Result(FAIL, ("no written consent on file for {} (written_consent_channels: {})",
+                                 ctx.attempt.channel, ", ".join(acct.written_consent_channels) or "none"))
         if getattr(acct, s):
             return Result(FAIL, ("account is marked {}", s))
         return Result(PASS, ("account is not marked {}", s))
