@@ -168,3 +168,26 @@ def test_more_history_never_turns_a_denial_into_an_allow(policy, offsets, channe
     more = policy.check(_call(at), account=acct, history=hist, next_allowed=False)
     if not fewer.allowed:
         assert not more.allowed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=0, max_value=10 * 24 * 60), st.lists(st.integers(min_value=0, max_value=9 * 24 * 60),
+                                                                  min_size=2, max_size=5),
+       st.sampled_from(["third_party", "first_party"]))
+def test_next_allowed_is_allowed_and_nothing_earlier_is(policy, at_min, hist_mins, collector) -> None:
+    # around New York City's rule change on 2026-09-01 (old twice-in-seven, new three-in-seven)
+    start = _dt.datetime(2026, 8, 24, 0, 0, tzinfo=_dt.timezone(_dt.timedelta(hours=-4)))
+    acct = {**NYC, "collector_type": collector}
+    at = start + _dt.timedelta(minutes=at_min)
+    hist = [{"channel": "call", "at": (start + _dt.timedelta(minutes=m)).isoformat(), "debt_ids": ["D1"],
+             "outcome": "no_answer"} for m in hist_mins if start + _dt.timedelta(minutes=m) < at]
+    d = policy.check(_call(at.isoformat()), account=acct, history=hist)
+    if d.allowed or d.next_allowed_at is None:
+        return
+    nxt = d.next_allowed_at
+    assert policy.check(_call(nxt.isoformat()), account=acct, history=hist, next_allowed=False).allowed
+    step = (nxt - at) / 7
+    for i in range(1, 7):
+        t = at + step * i
+        if t < nxt - _dt.timedelta(seconds=1):
+            assert not policy.check(_call(t.isoformat()), account=acct, history=hist, next_allowed=False).allowed
