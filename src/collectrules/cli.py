@@ -168,5 +168,60 @@ def list_cmd(rulesets: tuple[str, ...]) -> None:
         click.echo(f"{r[0]:{widths[0]}}  {r[1]:{widths[1]}}  {r[2]:{widths[2]}}  {r[3]:>{widths[3]}}  {r[4]}")
 
 
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--git", "rev", metavar="REV",
+              help="Read OLD as it was at git revision REV (NEW defaults to OLD in the working tree).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_cmd(old: str, new: str | None, rev: str | None, fmt: str) -> None:
+    """Show, per ruleset and rule id, what was added, removed or changed between OLD and NEW.
+
+    OLD and NEW are ruleset files, directories, or REV:PATH (a git revision of a path relative to
+    the repository root, e.g. HEAD~1:rulesets). Exit 0 when they are the same, 1 when they
+    differ, 2 on errors.
+    """
+    from . import diff as _diff
+
+    try:
+        if rev:
+            new = new or old
+            old_side = _diff.git_side(rev, _diff.repo_relative(old))
+            d = _diff.diff_rulesets(old_side, _diff.load_side(new), f"{rev}:{old}", new)
+        else:
+            if new is None:
+                raise click.UsageError("give OLD and NEW, or --git REV with one PATH")
+            d = _diff.diff_sources(old, new)
+    except InputError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps(_diff.to_dict(d), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo(_diff.format_text(d))
+    sys.exit(0 if d.empty else 1)
+
+
+@main.command("catalogue")
+@_rulesets_option
+@click.option("--format", "fmt", type=click.Choice(["markdown", "rst"]), default="markdown", show_default=True)
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Generate the rules catalogue: one table per jurisdiction (rule id, what it does, numbers,
+    citation, status), from the ruleset YAML."""
+    from .catalogue import build_catalogue, render
+
+    try:
+        text = render(build_catalogue(list(rulesets) or None), fmt)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

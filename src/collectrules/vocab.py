@@ -39,6 +39,7 @@ Place = Literal["personal", "workplace"]
 Purpose = Literal[
     "collection", "location_inquiry", "collection_ending", "remedy_notice",
     "opt_out_confirmation", "response_to_consumer", "relay_contact_request", "marketing",
+    "consent_request",
 ]
 
 #: How a call is placed (TCPA distinguishes autodialed, prerecorded and artificial voices).

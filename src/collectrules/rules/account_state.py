@@ -13,6 +13,11 @@ States and what they test:
   Banking Practice and Taiwan's outsourcing rules: the lender must notify the debtor in writing
   before an agency collects). Scope it with ``applies_to`` (e.g. ``collector_types:
   [third_party]``). Waiting helps only when the notice is dated after the attempt.
+* ``written_consent_missing``: the attempt's channel is not in
+  ``account.written_consent_channels`` (rules that allow a medium only with the consumer's
+  written consent, e.g. New York 23 NYCRR 1 and 6 RCNY 5-77 for e-mail and text; scope the rule
+  with ``channels``). A consent-seeking message the law allows goes in ``unless`` (e.g.
+  ``purposes: [consent_request]``).
 
 Exceptions the law names go in ``unless`` (e.g. Reg F 1006.6(c)(2): a notice that collection
 is ending is still allowed after a cease request)::
@@ -37,6 +42,7 @@ State = Literal[
     "debtor_unreachable", "sol_expired", "opted_out_channel", "inconvenient_times",
     "workplace_contact_prohibited",
     "notice_not_sent",
+    "written_consent_missing",
 ]
 
 
@@ -72,6 +78,11 @@ class AccountState(CompiledRule):
             return self._inconvenient(ctx)
         if s == "notice_not_sent":
             return _notice(ctx)
+        if s == "written_consent_missing":
+            if ctx.attempt.channel in acct.written_consent_channels:
+                return Result(PASS, ("written consent on file for {}", ctx.attempt.channel))
+            return Result(FAIL, ("no written consent on file for {} (written_consent_channels: {})",
+                                 ctx.attempt.channel, ", ".join(acct.written_consent_channels) or "none"))
         if getattr(acct, s):
             return Result(FAIL, ("account is marked {}", s))
         return Result(PASS, ("account is not marked {}", s))

@@ -194,7 +194,14 @@ class CompiledRule:
         for pred, text in self.unless:
             if pred(ctx):
                 return Result(SKIP, ("exception applies: {}", text))
-        return self.check(ctx)
+        res = self.check(ctx)
+        if res is not None and res.outcome == FAIL and self.effective_until is not None:
+            # the rule stops binding when its effective period ends in every candidate zone:
+            # no later than that, waiting helps (e.g. an old cap replaced by a new rule)
+            ends = latest_start(ctx.zones, lambda z: self.effective_until, 1)
+            if res.until is None or ends < res.until:
+                res.until = ends
+        return res
 
     def check(self, ctx: Context) -> Result | None:  # pragma: no cover - abstract
         raise NotImplementedError
