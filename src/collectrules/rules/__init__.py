@@ -11,6 +11,7 @@ from .blackout import Blackout, BlackoutRule
 from .contact_hours import ContactHours, ContactHoursRule
 from .cooldown import Cooldown, CooldownRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
+from .notice_wait import NoticeWait, NoticeWaitRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -19,6 +20,7 @@ KINDS: dict[str, tuple[type, type]] = {
     "frequency_cap": (FrequencyCapRule, FrequencyCap),
     "cooldown": (CooldownRule, Cooldown),
     "account_state": (AccountStateRule, AccountState),
+    "notice_wait": (NoticeWaitRule, NoticeWait),
 }
 
 
