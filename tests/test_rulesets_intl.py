@@ -340,3 +340,24 @@ def test_default_zones(code, zone):
     assert zones[0] == zone
     for z in zones:
         clock.get_zone(z)
+
+
+@settings(max_examples=200, deadline=None)
+@given(sent=st.datetimes(min_value=dt.datetime(2024, 1, 1), max_value=dt.datetime(2026, 12, 31),
+                         timezones=st.just(dt.timezone.utc)),
+       delta_minutes=st.integers(min_value=-3 * 24 * 60, max_value=12 * 24 * 60))
+def test_notice_wait_matches_a_date_oracle(tmp_path_factory, sent, delta_minutes):
+    # allowed iff the attempt's Toronto date is at least 7 dates after the notice's Toronto date
+    # (and the notice was sent at or before the attempt), whatever the DST state
+    global _NOTICE_POLICY
+    if _NOTICE_POLICY is None:
+        _NOTICE_POLICY = _policy(tmp_path_factory.mktemp("nw"), NOTICE_RULESET.format(extra=""))
+    at = sent + dt.timedelta(minutes=delta_minutes)
+    tz = clock.get_zone("America/Toronto")
+    d = _NOTICE_POLICY.check({"channel": "call", "at": at.isoformat(), "debt_id": "D"},
+                             account=_acct(sent.isoformat()), next_allowed=False)
+    expected = at >= sent and (at.astimezone(tz).date() - sent.astimezone(tz).date()).days >= 7
+    assert d.allowed == expected
+
+
+_NOTICE_POLICY = None
