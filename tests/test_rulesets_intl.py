@@ -361,3 +361,25 @@ def test_notice_wait_matches_a_date_oracle(tmp_path_factory, sent, delta_minutes
 
 
 _NOTICE_POLICY = None
+
+
+def test_unknown_category_on_a_derived_calendar_fails_closed(tmp_path):
+    body = """
+    id: t-cat2
+    title: cat
+    jurisdiction: CA
+    source: https://example.invalid/
+    version: "1"
+    rules:
+      - id: hol
+        kind: blackout
+        citation: test
+        status: confirmed
+        public_holidays: true
+        holiday_categories: [bank]
+    """
+    p = _policy(tmp_path, body)
+    d = p.check({"channel": "call", "at": "2025-06-03T10:00:00-04:00", "debt_id": "D"},
+                account={"jurisdictions": ["CA-ON"], "timezones": ["America/Toronto"]})
+    assert not d.allowed
+    assert "cannot decide holidays" in d.violations[0].message

@@ -288,11 +288,16 @@ def holiday_calendar(country: str, subdiv: str | None, year: int,
 
     if categories:
         try:
-            cal = _holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True,
-                                             categories=categories)
+            try:
+                cal = _holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True,
+                                                 categories=categories)
+            except NotImplementedError:
+                if subdiv is None:
+                    raise
+                # as below: an unknown subdivision falls back to the national calendar
+                cal = _holidays.country_holidays(country, years=year, observed=True, categories=categories)
         except NotImplementedError as exc:
-            raise InputError(f"no public-holiday calendar for {country}"
-                             + (f"-{subdiv}" if subdiv else "")) from exc
+            raise InputError(f"no public-holiday calendar for {country}") from exc
         except ValueError as exc:
             raise InputError(f"holiday categories {categories} for {country}: {exc}") from exc
         return frozenset(cal.keys())
