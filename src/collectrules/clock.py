@@ -304,17 +304,36 @@ class WindowSet:
 
 
 @functools.lru_cache(maxsize=256)
-def holiday_calendar(country: str, subdiv: str | None, year: int) -> frozenset[_dt.date]:
+def holiday_calendar(country: str, subdiv: str | None, year: int,
+                     categories: tuple[str, ...] | None = None) -> frozenset[_dt.date]:
     """Public holidays (observed dates included) for one year, from the ``holidays`` package.
 
     ``country`` is ISO 3166-1 alpha-2; ``subdiv`` is the part after the dash of an ISO 3166-2
-    code (``"MA"`` for ``US-MA``), or ``None`` for the national calendar.
+    code (``"MA"`` for ``US-MA``), or ``None`` for the national calendar. ``categories`` selects
+    the package's holiday categories (e.g. ``("public", "optional")`` adds Ontario's Easter
+    Monday, Civic Holiday and Remembrance Day); ``None`` is the package default (public).
 
     Raises:
-        InputError: the ``holidays`` package has no calendar for the country or subdivision.
+        InputError: the ``holidays`` package has no calendar for the country or subdivision, or
+            does not know a requested category for it.
     """
     import holidays as _holidays
 
+    if categories:
+        try:
+            try:
+                cal = _holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True,
+                                                 categories=categories)
+            except NotImplementedError:
+                if subdiv is None:
+                    raise
+                # as below: an unknown subdivision falls back to the national calendar
+                cal = _holidays.country_holidays(country, years=year, observed=True, categories=categories)
+        except NotImplementedError as exc:
+            raise InputError(f"no public-holiday calendar for {country}") from exc
+        except ValueError as exc:
+            raise InputError(f"holiday categories {categories} for {country}: {exc}") from exc
+        return frozenset(cal.keys())
     try:
         cal = _holidays.country_holidays(country, subdiv=subdiv, years=year, observed=True)
     except NotImplementedError as exc:

@@ -36,6 +36,24 @@ ZONES: dict[str, tuple[str, ...]] = {
     "US-PR": ("America/Puerto_Rico",), "US-GU": ("Pacific/Guam",), "US-VI": ("America/St_Thomas",),
     "US-AS": ("Pacific/Pago_Pago",), "US-MP": ("Pacific/Saipan",),
     "CN": ("Asia/Shanghai",),
+    # Canada: Ontario west of 90°W keeps Central time (Atikokan: EST all year); BC's north-east
+    # and Creston keep MST all year and the East Kootenay keeps Mountain time; Quebec east of
+    # 63°W (Blanc-Sablon) keeps AST all year and the Magdalen Islands keep Atlantic time.
+    "CA-ON": ("America/Toronto", "America/Winnipeg", "America/Atikokan"),
+    "CA-BC": ("America/Vancouver", "America/Dawson_Creek", "America/Fort_Nelson", "America/Creston",
+              "America/Edmonton"),
+    "CA-QC": ("America/Toronto", "America/Blanc-Sablon", "America/Halifax"),
+    # Australia: Broken Hill (NSW) keeps South Australian time, Lord Howe Island its own.
+    "AU-NSW": ("Australia/Sydney", "Australia/Broken_Hill", "Australia/Lord_Howe"),
+    "AU-ACT": ("Australia/Sydney",), "AU-VIC": ("Australia/Melbourne",), "AU-QLD": ("Australia/Brisbane",),
+    "AU-SA": ("Australia/Adelaide",), "AU-WA": ("Australia/Perth",), "AU-TAS": ("Australia/Hobart",),
+    "AU-NT": ("Australia/Darwin",),
+    # Indonesia (no DST): WIB +07, WITA +08, WIT +09, by province (ISO 3166-2:ID).
+    "ID-JK": ("Asia/Jakarta",), "ID-BT": ("Asia/Jakarta",), "ID-JB": ("Asia/Jakarta",), "ID-JT": ("Asia/Jakarta",),
+    "ID-YO": ("Asia/Jakarta",), "ID-JI": ("Asia/Jakarta",), "ID-KB": ("Asia/Pontianak",),
+    "ID-BA": ("Asia/Makassar",), "ID-NB": ("Asia/Makassar",), "ID-NT": ("Asia/Makassar",),
+    "ID-SN": ("Asia/Makassar",), "ID-KI": ("Asia/Makassar",),
+    "ID-PA": ("Asia/Jayapura",), "ID-PB": ("Asia/Jayapura",), "ID-MA": ("Asia/Jayapura",),
 }
 
 

@@ -167,6 +167,9 @@ class Account(BaseModel):
         sol_expired: the statute of limitations has run (time-barred debt).
         license_number: the collector's licence number, for disclosures.
         account_id: the caller's opaque account id (echoed in outputs).
+        breathing_space: a Debt Respite Scheme moratorium (England and Wales "Breathing Space",
+            standard or mental-health crisis) is in force for the account's debts, as notified by
+            the Insolvency Service (SI 2020/1311 regs 7 and 11): no contact to collect them.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -194,6 +197,7 @@ class Account(BaseModel):
     sol_expired: bool = False
     license_number: str | None = None
     account_id: str | None = None
+    breathing_space: bool = False
 
     @field_validator("jurisdictions", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from .contact_hours import ContactHours, ContactHoursRule
 from .cooldown import Cooldown, CooldownRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
 from .prohibition import Prohibition, ProhibitionRule
+from .notice_wait import NoticeWait, NoticeWaitRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -21,6 +22,7 @@ KINDS: dict[str, tuple[type, type]] = {
     "cooldown": (CooldownRule, Cooldown),
     "account_state": (AccountStateRule, AccountState),
     "prohibition": (ProhibitionRule, Prohibition),
+    "notice_wait": (NoticeWaitRule, NoticeWait),
 }
 
 

@@ -3,7 +3,8 @@
 States and what they test:
 
 * ``cease_communication``, ``attorney_represented``, ``disputed_unverified``, ``bankruptcy``,
-  ``deceased``, ``debtor_unreachable``, ``sol_expired``: the account flag of that name is set.
+  ``deceased``, ``debtor_unreachable``, ``sol_expired``, ``breathing_space``: the account flag of
+  that name is set.
 * ``opted_out_channel``: the attempt's channel is in ``account.opted_out_channels``.
 * ``inconvenient_times``: the attempt's local time (in any candidate zone) is inside one of the
   consumer-stated ``account.inconvenient_times`` windows (which may cross midnight).
@@ -40,9 +41,7 @@ from .base import FAIL, PASS, CompiledRule, Context, Result
 State = Literal[
     "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
     "debtor_unreachable", "sol_expired", "opted_out_channel", "inconvenient_times",
-    "workplace_contact_prohibited",
-    "notice_not_sent",
-    "written_consent_missing",
+    "workplace_contact_prohibited", "notice_not_sent", "written_consent_missing", "breathing_space",
 ]
 
 

@@ -12,7 +12,9 @@ only)::
 Public holidays are observed dates in the calendar of the account's most specific jurisdiction
 inside the ruleset's (``calendar: subdivision``, the default) or the country's national
 calendar (``calendar: national``), or an explicit ISO code. The account's own ``holidays`` are
-added whenever ``public_holidays`` is on. ``make_up_workdays_exempt: true`` lifts a weekday
+added whenever ``public_holidays`` is on. ``holiday_categories`` picks the package's categories
+(default public only; ``[public, optional]`` adds e.g. Ontario's Easter Monday, Civic Holiday and
+Remembrance Day, which its Legislation Act counts as holidays). ``make_up_workdays_exempt: true`` lifts a weekday
 blackout on official make-up working days (China's 调休).
 """
 
@@ -42,6 +44,10 @@ class BlackoutRule(RuleBase):
     )
     dates: list[_dt.date] = Field(default_factory=list)
     make_up_workdays_exempt: bool = False
+    holiday_categories: list[str] | None = Field(
+        default=None,
+        description="holidays-package categories to include, e.g. [public, optional] (default: public only)",
+    )
 
     @field_validator("calendar")
     @classmethod
@@ -55,6 +61,19 @@ class BlackoutRule(RuleBase):
         if not clock.holiday_country_supported(country, sub.split("-")[0] or None):
             raise ValueError(f"the holidays package has no calendar for {code}")
         return code
+
+    @model_validator(mode="after")
+    def _categories(self):
+        if self.holiday_categories and self.calendar not in ("subdivision", "national"):
+            import holidays as _holidays
+
+            country = self.calendar[:2]
+            cls = type(_holidays.country_holidays(country, years=2025))
+            known = set(getattr(cls, "supported_categories", ()) or ())
+            bad = [c for c in self.holiday_categories if known and c not in known]
+            if bad:
+                raise ValueError(f"holiday_categories {bad} not known for {country} (known: {sorted(known)})")
+        return self
 
     @model_validator(mode="after")
     def _something(self):
@@ -73,6 +92,7 @@ class Blackout(CompiledRule):
         self.calendar = model.calendar
         self.dates = frozenset(model.dates)
         self.make_up = model.make_up_workdays_exempt
+        self.categories = tuple(model.holiday_categories) if model.holiday_categories else None
 
     def _calendar_code(self, ctx: Context) -> tuple[str, str | None]:
         if self.calendar not in ("subdivision", "national"):
@@ -100,7 +120,7 @@ class Blackout(CompiledRule):
             if day in ctx.account.holidays:
                 return f"{day} is a local holiday given on the account"
             country, sub = self._calendar_code(ctx)
-            if day in clock.holiday_calendar(country, sub, day.year):
+            if day in clock.holiday_calendar(country, sub, day.year, self.categories):
                 return f"{day} is a public holiday in {country}{'-' + sub if sub else ''}"
         return None
 

@@ -14,7 +14,9 @@ about a particular debt to a particular person is a presumed violation)::
 
 Windows (exactly one): ``rolling_days: N`` (borrower-local calendar dates D−N+1..D),
 ``calendar_week: true`` (with ``week_starts``), ``calendar_month: true``, ``per_day: true``
-(the local date D) or ``rolling_hours: H`` (the H hours up to the attempt). With several zones
+(the local date D), ``rolling_hours: H`` (the H hours up to the attempt) or ``rolling_months: N``
+(local dates after the same date N calendar months earlier, up to D: a conservative "per month",
+e.g. the ACCC/ASIC guideline's 10 contacts per month). With several zones
 the window is the union of each zone's window, so no zone's count is missed.
 
 The proposed attempt counts as one more contact: its outcome is unknown, so it is assumed to
@@ -28,6 +30,7 @@ import bisect
 import datetime as _dt
 from typing import Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import Field, model_validator
 
 from .. import clock
@@ -45,14 +48,20 @@ class CountWindow(StrictModel):
     calendar_month: bool | None = None
     per_day: bool | None = None
     week_starts: Weekday = "mon"
+    rolling_months: int | None = Field(
+        default=None, ge=1, le=120,
+        description="borrower-local dates after the same date N calendar months earlier, up to D "
+                    "(D - N months + 1 day .. D; a missing day of month clamps to the month's last day)",
+    )
 
     @model_validator(mode="after")
     def _one(self):
-        given = [n for n in ("rolling_days", "rolling_hours", "calendar_week", "calendar_month", "per_day")
-                 if getattr(self, n)]
+        given = [n for n in ("rolling_days", "rolling_hours", "calendar_week", "calendar_month", "per_day",
+                             "rolling_months") if getattr(self, n)]
         if len(given) != 1:
             raise ValueError(
-                "window needs exactly one of rolling_days, rolling_hours, calendar_week, calendar_month, per_day"
+                "window needs exactly one of rolling_days, rolling_hours, calendar_week, calendar_month, per_day, "
+                "rolling_months"
                 + (f" (got {', '.join(given)})" if given else "")
             )
         return self
@@ -66,6 +75,8 @@ class CountWindow(StrictModel):
             return f"calendar week (from {self.week_starts})"
         if self.calendar_month:
             return "calendar month"
+        if self.rolling_months:
+            return f"{self.rolling_months} rolling calendar month(s)"
         return "local day"
 
 
@@ -110,6 +121,15 @@ class FrequencyCap(CompiledRule):
         if w.per_day:
             s, e = window_bounds(ctx.zones, ctx.dates, 0, 0)
             return s, e, f"{ctx.dates[0]}"
+        if w.rolling_months:
+            s = e = None
+            for z, d in zip(ctx.zones, ctx.dates):
+                first = rolling_months_start(d, w.rolling_months)
+                zs, ze = window_bounds((z,), (d,), (first - d).days, 0)
+                s = zs if s is None or zs < s else s
+                e = ze if e is None or ze > e else e
+            d0 = ctx.dates[0]
+            return s, e, f"{rolling_months_start(d0, w.rolling_months)}..{d0}"
         if w.calendar_week:
             starts = []
             for d in ctx.dates:
@@ -164,6 +184,15 @@ class FrequencyCap(CompiledRule):
             return latest_start(ctx.zones, lambda z: inst.astimezone(z).date(), w.rolling_days)
         if w.per_day:
             return latest_start(ctx.zones, lambda z: ctx.dates[ctx.zones.index(z)], 1)
+        if w.rolling_months:
+            if self.max == 0:
+                return None
+            inst = clock.from_timestamp(stamps[lo + k - 1])
+            best = None
+            for z in ctx.zones:
+                t = clock.start_of_day(z, rolling_months_exit(inst.astimezone(z).date(), w.rolling_months))
+                best = t if best is None or t > best else best
+            return best
         if w.calendar_week:
             def week_end(z):
                 d = ctx.dates[ctx.zones.index(z)]
@@ -175,3 +204,20 @@ class FrequencyCap(CompiledRule):
             t = clock.start_of_day(z, nxt)
             best = t if best is None or t > best else best
         return best
+
+
+def rolling_months_start(day: _dt.date, months: int) -> _dt.date:
+    """First local date of the ``rolling_months`` window ending on ``day``: the same date
+    ``months`` calendar months earlier (clamped to that month's last day), plus one day.
+
+    2025-03-15, 1 → 2025-02-16; 2025-03-31, 1 → 2025-03-01 (February has no 31st).
+    """
+    return day - relativedelta(months=months) + _dt.timedelta(days=1)
+
+
+def rolling_months_exit(day: _dt.date, months: int) -> _dt.date:
+    """First local date whose ``rolling_months`` window no longer contains ``day``."""
+    d = day + relativedelta(months=months)
+    while rolling_months_start(d, months) <= day:
+        d += _dt.timedelta(days=1)
+    return d
