@@ -57,8 +57,9 @@ def compile_ruleset(loaded: LoadedRuleset) -> CompiledRuleset:
     )
     rules = tuple(compile_rule(r, cr) for r in m.rules)
     cr.rules = rules
+    timing = tuple(r for r in rules if r.in_check)
     cr.by_channel = {
-        ch: tuple((r, r.channels is None or ch in r.channels) for r in rules) for ch in CHANNELS
+        ch: tuple((r, r.channels is None or ch in r.channels) for r in timing) for ch in CHANNELS
     }
     return cr
 

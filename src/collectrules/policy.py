@@ -173,6 +173,10 @@ class Policy:
                 if not covers:
                     raw.append((rule, SKIP, ("channel {} not covered", channel)))
                     continue
+                fp = rule.fast_pass
+                if fp is not None and fp(ctx):
+                    raw.append((rule, PASS, rule.pass_detail))
+                    continue
                 res: Result = rule.evaluate(ctx)
                 if res.outcome == FAIL:
                     v = Violation(
@@ -214,14 +218,15 @@ class Policy:
         hist = History.coerce(history)
         at = attempt.at
         allowed, violations, warnings, raw, used = self._evaluate(attempt, account, hist, at)
-        nxt = None
         if allowed:
             nxt = at
         elif next_allowed:
-            nxt = self._search(attempt, account, hist, violations)
+            nxt = self._display(self._search(attempt, account, hist, violations), account)
+        else:
+            nxt = None
         return Decision(
             allowed=allowed, at=at, violations=tuple(violations), warnings=tuple(warnings),
-            next_allowed_at=self._display(nxt, account), required_disclosures=(),
+            next_allowed_at=nxt, required_disclosures=(),
             rulesets=used, account_id=account.account_id, raw_trace=tuple(raw),
         )
 
@@ -242,7 +247,7 @@ class Policy:
         hist = History.coerce(history)
         allowed, violations, *_ = self._evaluate(attempt, account, hist, attempt.at)
         if allowed:
-            return self._display(attempt.at, account)
+            return attempt.at
         return self._display(self._search(attempt, account, hist, violations, horizon_days), account)
 
     def _search(self, attempt: ContactAttempt, account: Account, hist: History, violations: list[Violation],

@@ -55,12 +55,33 @@ def _windows(triples: tuple) -> WindowSet:
     return WindowSet(triples, "half_open")
 
 
+_FLAG_STATES = frozenset({
+    "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
+    "debtor_unreachable", "sol_expired", "breathing_space",
+})
+
+
 class AccountState(CompiledRule):
     kind = "account_state"
 
     def __init__(self, model: AccountStateRule, ruleset):
         super().__init__(model, ruleset)
         self.state = model.state
+        # The common case — the account is not in the state — is decided by one attribute test
+        # (an account not in the state can never violate the rule, whatever its scoping).
+        s = model.state
+        if s in _FLAG_STATES:
+            self.fast_pass = lambda ctx, f=s: not getattr(ctx.account, f)
+            self.pass_detail = ("account is not marked {}", s)
+        elif s == "opted_out_channel":
+            self.fast_pass = lambda ctx: not ctx.account.opted_out_channels
+            self.pass_detail = ("no channel opted out",)
+        elif s == "inconvenient_times":
+            self.fast_pass = lambda ctx: not ctx.account.inconvenient_times
+            self.pass_detail = ("no consumer-stated inconvenient times",)
+        elif s == "workplace_contact_prohibited":
+            self.fast_pass = lambda ctx: not ctx.account.workplace_contact_prohibited
+            self.pass_detail = ("workplace contact not prohibited",)
 
     def check(self, ctx: Context) -> Result:
         s = self.state

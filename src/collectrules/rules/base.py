@@ -8,6 +8,7 @@ well-formed request.
 from __future__ import annotations
 
 import datetime as _dt
+import linecache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -41,6 +42,22 @@ class Result:
         return fmt.format(*args) if args else fmt
 
 
+class Lazy:
+    """Text computed only when a trace or message is read (keeps ``check`` free of formatting)."""
+
+    __slots__ = ("fn", "args")
+
+    def __init__(self, fn: Callable[..., str], *args: Any):
+        self.fn = fn
+        self.args = args
+
+    def __str__(self) -> str:
+        return self.fn(*self.args)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 class Context:
     """Everything one evaluation needs, computed once per check and shared by the rules."""
 
@@ -56,8 +73,13 @@ class Context:
         self.zone_names = zone_names
         self.at = at
         self.ts = at.timestamp()
-        self.locals = tuple(at.astimezone(z) for z in zones)
-        self.dates = tuple(loc.date() for loc in self.locals)
+        if len(zones) == 1:
+            loc = at.astimezone(zones[0])
+            self.locals = (loc,)
+            self.dates = (loc.date(),)
+        else:
+            self.locals = tuple(at.astimezone(z) for z in zones)
+            self.dates = tuple(loc.date() for loc in self.locals)
         self._debt_key = None
         self.cache: dict = {}
 
@@ -102,43 +124,51 @@ def debt_group_map(account: "Account") -> dict[str, str]:
     return mapping
 
 
-def compile_conditions(c: Conditions | None) -> Callable[[Context], bool] | None:
-    """Turn a :class:`Conditions` block into one predicate on the context (``None``: always)."""
+_PRED_COUNTER = [0]
+
+
+def compile_conditions(c: Conditions | None, name: str = "conditions") -> Callable[[Context], bool] | None:
+    """Turn a :class:`Conditions` block into one plain Python predicate on the context
+    (``None``: always true).
+
+    The predicate is generated source (one ``if`` per selector, constants bound as frozensets),
+    registered in :mod:`linecache` so tracebacks and debuggers show it.
+    """
     if c is None:
         return None
-    checks: list[Callable[[Context], bool]] = []
+    ns: dict[str, Any] = {}
+    lines = []
 
-    def member(attr_of: Callable[[Context], Any], values: list | None) -> None:
+    def member(expr: str, values: list | None, key: str) -> None:
         if values is not None:
-            allowed = frozenset(values)
-            checks.append(lambda ctx: attr_of(ctx) in allowed)
+            ns[key] = frozenset(values)
+            lines.append(f"    if {expr} not in {key}: return False")
 
-    member(lambda ctx: ctx.attempt.channel, c.channels)
-    member(lambda ctx: ctx.attempt.recipient, c.recipients)
-    member(lambda ctx: ctx.attempt.place, c.places)
-    member(lambda ctx: ctx.attempt.purpose, c.purposes)
-    member(lambda ctx: ctx.attempt.dialer, c.dialers)
-    member(lambda ctx: ctx.account.collector_type, c.collector_types)
-    member(lambda ctx: ctx.account.institution_type, c.institution_types)
+    member("a.channel", c.channels, "CHANNELS")
+    member("a.recipient", c.recipients, "RECIPIENTS")
+    member("a.place", c.places, "PLACES")
+    member("a.purpose", c.purposes, "PURPOSES")
+    member("a.dialer", c.dialers, "DIALERS")
+    member("acct.collector_type", c.collector_types, "COLLECTOR_TYPES")
+    member("acct.institution_type", c.institution_types, "INSTITUTION_TYPES")
     if c.days_past_due_over is not None:
-        n = c.days_past_due_over
-        checks.append(lambda ctx: ctx.account.days_past_due is not None and ctx.account.days_past_due > n)
+        lines.append(f"    if acct.days_past_due is None or acct.days_past_due <= {int(c.days_past_due_over)}: return False")
     if c.days_past_due_at_most is not None:
-        n2 = c.days_past_due_at_most
-        checks.append(lambda ctx: ctx.account.days_past_due is not None and ctx.account.days_past_due <= n2)
+        lines.append(f"    if acct.days_past_due is None or acct.days_past_due > {int(c.days_past_due_at_most)}: return False")
     if c.consent is not None:
-        want = c.consent
-        checks.append(lambda ctx: (ctx.attempt.consent_given_at is not None
-                                   and ctx.attempt.consent_given_at <= ctx.at) == want)
+        cond = "a.consent_given_at is not None and a.consent_given_at <= ctx.at"
+        lines.append(f"    if {'not ' if c.consent else ''}({cond}): return False")
     for flag in c.account_flags or ():
-        checks.append(lambda ctx, f=flag: bool(getattr(ctx.account, f)))
+        lines.append(f"    if not acct.{flag}: return False")
     for flag in c.account_flags_unset or ():
-        checks.append(lambda ctx, f=flag: not getattr(ctx.account, f))
-    if not checks:
-        return lambda ctx: True
-    if len(checks) == 1:
-        return checks[0]
-    return lambda ctx: all(f(ctx) for f in checks)
+        lines.append(f"    if acct.{flag}: return False")
+    _PRED_COUNTER[0] += 1
+    filename = f"<collectrules {name} #{_PRED_COUNTER[0]}>"
+    src = "def pred(ctx):\n    a = ctx.attempt\n    acct = ctx.account\n" + "\n".join(lines) + "\n    return True\n"
+    code = compile(src, filename, "exec")
+    exec(code, ns)  # noqa: S102 - source built above from validated selector names only
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    return ns["pred"]
 
 
 def describe_conditions(c: Conditions) -> str:
@@ -155,6 +185,13 @@ class CompiledRule:
     """
 
     kind = "?"
+    #: False for kinds that do not decide contact attempts (content, retention): the compiler
+    #: leaves them out of the per-channel lists that :meth:`Policy.check` walks.
+    in_check = True
+    #: optional ``fast_pass(ctx) -> bool``: True when the rule certainly does not fail, letting
+    #: the evaluator record ``pass_detail`` without the full evaluation (set by kinds that can).
+    fast_pass: Callable[[Context], bool] | None = None
+    pass_detail: tuple = ("passes",)
 
     def __init__(self, model: RuleBase, ruleset: Any):
         self.model = model
@@ -169,9 +206,11 @@ class CompiledRule:
         self.channels = frozenset(model.channels) if model.channels else None
         self.effective_from = model.effective_from
         self.effective_until = model.effective_until
-        self.applies_to = compile_conditions(model.applies_to)
+        self.applies_to = compile_conditions(model.applies_to, f"{ruleset.id}/{model.id} applies_to")
         self._applies_text = describe_conditions(model.applies_to) if model.applies_to else ""
-        self.unless = [(compile_conditions(u), describe_conditions(u)) for u in (model.unless or ())]
+        self.unless = tuple((compile_conditions(u, f"{ruleset.id}/{model.id} unless"), describe_conditions(u))
+                            for u in (model.unless or ()))
+        self._dated = self.effective_from is not None or self.effective_until is not None
 
     # -- scoping -----------------------------------------------------------------------------
 
@@ -186,7 +225,7 @@ class CompiledRule:
         return False
 
     def evaluate(self, ctx: Context) -> Result | None:
-        if not self.in_effect(ctx):
+        if self._dated and not self.in_effect(ctx):
             return Result(SKIP, ("not in effect on {} (effective {}..{})", ctx.dates[0],
                                  self.effective_from or "", self.effective_until or ""))
         if self.applies_to is not None and not self.applies_to(ctx):

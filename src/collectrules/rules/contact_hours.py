@@ -24,7 +24,7 @@ from pydantic import Field
 from ..clock import WindowSet, format_clock, seconds_of_day
 from ..models import LocalWindow
 from ..ruleset.common import RuleBase
-from .base import FAIL, PASS, CompiledRule, Context, Result
+from .base import FAIL, PASS, CompiledRule, Context, Lazy, Result
 
 _DAYNAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -66,7 +66,7 @@ class ContactHours(CompiledRule):
             if not any(s.contains(wd, sod) for s in sets):
                 failing.append((z, name, loc))
         if not failing:
-            return Result(PASS, ("{} local time inside {}", _fmt_locals(ctx), self.windows.describe()))
+            return Result(PASS, ("{} local time inside {}", Lazy(_fmt_locals, ctx), Lazy(self.windows.describe)))
         until = None
         for z, _name, _loc in failing:
             opens = [o for o in (s.next_opening(z, ctx.at) for s in sets) if o is not None]
@@ -80,7 +80,7 @@ class ContactHours(CompiledRule):
             FAIL,
             ("{} {} at {} {} ({}) is outside the allowed hours {}", ctx.attempt.channel,
              "attempt", loc.strftime("%Y-%m-%d %H:%M:%S"), name, _DAYNAMES[loc.weekday()],
-             self.windows.describe()),
+             Lazy(self.windows.describe)),
             until,
         )
 

@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from .. import clock
 from ..ruleset.common import CountFilter, PerKey, RuleBase, StrictModel
 from ..vocab import Weekday
-from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, count_filter_key, dynamic_key, latest_start, window_bounds
+from .base import FAIL, PASS, SKIP, CompiledRule, Context, Lazy, Result, count_filter_key, dynamic_key, latest_start, window_bounds
 
 
 class CountWindow(StrictModel):
@@ -94,6 +94,10 @@ class FrequencyCapRule(RuleBase):
     unit: str = Field(default="contacts", description="what the counter counts, for messages")
 
 
+def _span(d: _dt.date, n: int) -> str:
+    return f"{d - _dt.timedelta(days=n - 1)}..{d}"
+
+
 class FrequencyCap(CompiledRule):
     kind = "frequency_cap"
 
@@ -116,8 +120,7 @@ class FrequencyCap(CompiledRule):
         if w.rolling_days:
             n = w.rolling_days
             s, e = window_bounds(ctx.zones, ctx.dates, -(n - 1), 0)
-            d = ctx.dates[0]
-            return s, e, f"{d - _dt.timedelta(days=n - 1)}..{d}"
+            return s, e, Lazy(_span, ctx.dates[0], n)
         if w.per_day:
             s, e = window_bounds(ctx.zones, ctx.dates, 0, 0)
             return s, e, f"{ctx.dates[0]}"
