@@ -244,6 +244,29 @@ class Policy:
             return self._display(attempt.at, account)
         return self._display(self._search(attempt, account, hist, violations, horizon_days), account)
 
+    def retention_until(self, account: Account | dict, last_activity_at: _dt.datetime | _dt.date | str,
+                        record_kind: str = "collection_record") -> _dt.datetime | _dt.date | None:
+        """How long a record must be kept: the latest date any applicable ``retention`` rule gives.
+
+        Args:
+            account: the account (its jurisdictions, collector and institution type select the
+                rulesets, as for :meth:`check`).
+            last_activity_at: the last collection activity on the debt (Reg F 1006.100(a)), or
+                the date of the call for ``call_recording`` (1006.100(b)): an aware datetime or
+                a date (ISO strings accepted).
+            record_kind: ``collection_record``, ``call_recording`` or ``visit_recording``.
+
+        Returns:
+            ``last_activity_at`` plus the longest applicable period (same type as given), or
+            ``None`` when no loaded rule covers that record kind for the account.
+
+        Raises:
+            InputError: malformed account, naive datetime, unknown record kind.
+        """
+        from .retention import retention_until
+
+        return retention_until(self, account, last_activity_at, record_kind)
+
     def _search(self, attempt: ContactAttempt, account: Account, hist: History, violations: list[Violation],
                 horizon_days: int = DEFAULT_HORIZON_DAYS) -> _dt.datetime | None:
         """Jump from each denial to the latest ``until`` of its violations (each a lower bound on

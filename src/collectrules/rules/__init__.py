@@ -11,6 +11,9 @@ from .blackout import Blackout, BlackoutRule
 from .contact_hours import ContactHours, ContactHoursRule
 from .cooldown import Cooldown, CooldownRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
+from .channel import Channel_, ChannelRule
+from .recipient import Recipient_, RecipientRule
+from .retention import Retention, RetentionRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -19,6 +22,9 @@ KINDS: dict[str, tuple[type, type]] = {
     "frequency_cap": (FrequencyCapRule, FrequencyCap),
     "cooldown": (CooldownRule, Cooldown),
     "account_state": (AccountStateRule, AccountState),
+    "recipient": (RecipientRule, Recipient_),
+    "channel": (ChannelRule, Channel_),
+    "retention": (RetentionRule, Retention),
 }
 
 
