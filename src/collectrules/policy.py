@@ -55,10 +55,13 @@ def _coerce(model: type, value: Any, what: str) -> Any:
 
 
 def _input_error(what: str, exc: ValidationError) -> str:
+    from .redact import error_parts
+
     parts = []
     for e in exc.errors()[:8]:
-        loc = ".".join(str(p) for p in e.get("loc", ()))
-        parts.append(f"{what}.{loc}: {e.get('msg')}" if loc else f"{what}: {e.get('msg')}")
+        loc_parts, msg = error_parts(e)  # only the message and safe key names: never the input
+        loc = ".".join(loc_parts)
+        parts.append(f"{what}.{loc}: {msg}" if loc else f"{what}: {msg}")
     return "invalid input: " + "; ".join(parts)
 
 

@@ -97,3 +97,37 @@ def mask_phone(number: "phonenumbers.PhoneNumber | str") -> str:
         return "…" + "".join(digits[-2:]) if digits else "…"
     national = str(number.national_number)
     return f"+{number.country_code} …{national[-2:]}"
+
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,63}$")  # field-name style keys only
+
+
+def _strings(value, depth: int = 0) -> list[str]:
+    if isinstance(value, str):
+        return [value] if len(value) >= 3 else []
+    if depth >= 3:
+        return []
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v, depth + 1)]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [s for v in value for s in _strings(v, depth + 1)]
+    return []
+
+
+def error_parts(err: dict) -> tuple[list[str], str]:
+    """A pydantic error's location and message, safe to show: location parts that are not
+    lower-case field-name style keys or indexes (e.g. an unknown key that is a phone number or a
+    name) become ``?``,
+    and any given input value quoted by the message (e.g. an unknown zone name) becomes
+    ``<given value>``; the result is then passed through :func:`redact`."""
+    loc = []
+    for p in err.get("loc", ()):
+        if isinstance(p, int) or (isinstance(p, str) and _IDENT.match(p)):
+            loc.append(str(p))
+        else:
+            loc.append("?")
+    msg = str(err.get("msg", "invalid"))
+    for s in sorted(set(_strings(err.get("input"))), key=len, reverse=True):
+        if s in msg:
+            msg = msg.replace(repr(s), "<given value>").replace(s, "<given value>")
+    return loc, redact(msg)

@@ -24,9 +24,10 @@ _ACTIVITY = TypeAdapter(_dt.datetime | _dt.date)
 
 def _activity(value: Any) -> _dt.datetime | _dt.date:
     if isinstance(value, str):
+        text = value.strip()
         try:
-            value = _ACTIVITY.validate_python(value)
-        except ValidationError:
+            value = _dt.date.fromisoformat(text) if len(text) == 10 else _ACTIVITY.validate_python(text)
+        except (ValueError, ValidationError):
             raise InputError("last_activity_at must be an ISO 8601 date or timezone-aware datetime") from None
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
