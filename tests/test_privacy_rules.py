@@ -262,3 +262,64 @@ def test_retention_rules_skip_in_check(us):
     d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"}, account=CHI)
     entries = [t for t in d.trace if t.kind == "retention"]
     assert entries and all(t.outcome == "skip" for t in entries)
+
+
+def test_fresh_consent_after_revocation_restores_it():
+    p = load_policy(["us-tcpa"])
+    a = {"channel": "sms", "at": "2025-06-10T10:00:00-05:00", "debt_id": "D1", "address_id": "M1",
+         "line_type": "mobile", "dialer": "autodialer"}
+    ledger = [{"channels": ["sms"], "address_id": "M1", "given_at": "2025-05-01T10:00:00-05:00",
+               "revoked_at": "2025-06-02T12:00:00-05:00"}]
+    assert not p.check(a, account={**CHI, "consent_ledger": ledger}).allowed
+    renewed = ledger + [{"channels": ["sms"], "address_id": "M1", "given_at": "2025-06-05T09:00:00-05:00"}]
+    assert p.check(a, account={**CHI, "consent_ledger": renewed}).allowed
+    # a blanket revocation (no number) covers every number
+    blanket = [{"channels": ["sms"], "given_at": "2025-05-01T10:00:00-05:00"},
+               {"channels": ["sms", "call"], "revoked_at": "2025-06-02T12:00:00-05:00", "sender_id": "S9"}]
+    d = p.check(a, account={**CHI, "consent_ledger": blanket})
+    assert _ids(d) == {"tcpa-revocation", "tcpa-robocall-mobile-consent"}
+
+
+def test_opted_out_channel_counts_as_revoked_for_tcpa():
+    p = load_policy(["us-tcpa"])
+    acct = {**CHI, "collector_type": "first_party", "opted_out_channels": ["sms"],
+            "consent_ledger": [{"channels": ["sms"], "given_at": "2025-05-01T10:00:00-05:00"}]}
+    a = {"channel": "sms", "at": "2025-06-10T10:00:00-05:00", "debt_id": "D1", "line_type": "mobile"}
+    assert _ids(p.check(a, account=acct)) == {"tcpa-revocation"}
+    assert p.check({**a, "purpose": "opt_out_confirmation"}, account=acct).allowed
+
+
+def test_written_consent_channel_rule(tmp_path):
+    f = tmp_path / "written.yaml"
+    f.write_text("""
+id: test-written
+title: e-mail and texts need written consent
+jurisdiction: US-NY
+source: https://example.invalid/
+version: "1"
+rules:
+  - {id: w, kind: channel, citation: test, status: unconfirmed, channels: [email, sms], test: written_consent}
+""")
+    p = load_policy([str(f)])
+    ny = {"jurisdictions": ["US-NY"], "timezones": ["America/New_York"]}
+    a = {"channel": "email", "at": "2025-06-10T10:00:00-04:00", "debt_id": "D1"}
+    d = p.check(a, account=ny)
+    assert _kinds(d) == {"w": "channel"}
+    assert p.check(a, account={**ny, "written_consent_channels": ["email"]}).allowed
+    assert p.check(a, account={**ny, "consent_ledger": [
+        {"channels": ["email"], "given_at": "2025-06-01T10:00:00-04:00", "written": True}]}).allowed
+    # oral consent is not written consent; revoked written consent is not in force
+    assert not p.check(a, account={**ny, "consent_ledger": [
+        {"channels": ["email"], "given_at": "2025-06-01T10:00:00-04:00"}]}).allowed
+    assert not p.check(a, account={**ny, "written_consent_channels": ["email"], "consent_ledger": [
+        {"channels": ["email"], "revoked_at": "2025-06-05T10:00:00-04:00"}]}).allowed
+
+
+def test_adding_history_never_turns_a_privacy_denial_into_an_allow(us):
+    hist = [{"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_ids": ["D1"], "outcome": "conversation",
+             "recipient": "third_party", "recipient_id": "N1", "purpose": "location_inquiry"}]
+    a = {**NEIGHBOUR_CALL, "at": "2025-06-10T10:00:00-05:00"}
+    assert not us.check(a, account=CHI, history=hist).allowed
+    more = hist + [{"channel": "sms", "at": "2025-06-03T10:00:00-05:00", "debt_ids": ["D2"], "outcome": "delivered",
+                    "recipient": "third_party", "recipient_id": "N1", "purpose": "opt_out_confirmation"}]
+    assert not us.check(a, account=CHI, history=more).allowed

@@ -17,7 +17,8 @@ those lines; ``channels``, ``applies_to`` and ``unless`` work as for every rule)
   written consent for it, in force at the attempt.
 * ``revocation`` — no contact through a channel whose consent the person revoked (any ledger
   entry for the channel and number, whatever debt or sender number it was received on: the
-  opt-out follows the person). ``confirmation_messages: 1`` allows that many messages with
+  opt-out follows the person; fresh consent given after the revocation restores it). A channel
+  in ``Account.opted_out_channels`` counts as revoked. ``confirmation_messages: 1`` allows that many messages with
   purpose ``opt_out_confirmation`` after the revocation (FCC 24-24, 47 CFR 64.1200(a)(12)).
   ``honour_within_business_days`` only states, in the message, the latest date the law allows
   for honouring it: the rule itself denies from the revocation instant (the stricter reading).
@@ -71,34 +72,44 @@ class ChannelRule(RuleBase):
 
 def ledger_consent(ctx: Context, channel: str, *, written: bool = False):
     """The ledger entry giving consent for ``channel`` on the attempt's number that is in force
-    at the attempt (given at or before it, not revoked at or before it), or ``None``."""
+    at the attempt, or ``None``. In force: given at or before the attempt, and no revocation
+    covering the channel and number (in this entry or any other, e.g. a STOP received on another
+    debt or sender number) made between the consent and the attempt. A channel in
+    ``Account.opted_out_channels`` has no consent."""
+    if channel in ctx.account.opted_out_channels:
+        return None
     at = ctx.at
     addr = ctx.attempt.address_id
-    for r in ctx.account.consent_ledger:
+    ledger = ctx.account.consent_ledger
+    for r in ledger:
         if not r.covers(channel, addr) or r.given_at is None or r.given_at > at:
             continue
         if written and not r.written:
             continue
-        if r.revoked_at is not None and r.revoked_at <= at:
+        if any(x.revoked_at is not None and r.given_at <= x.revoked_at <= at and x.covers(channel, addr)
+               for x in ledger):
             continue
-        # a blanket revocation of the channel elsewhere in the ledger also ends it
-        if _revocation(ctx, channel) is not None:
-            return None
         return r
     return None
 
 
 def _revocation(ctx: Context, channel: str):
-    """Latest revocation covering ``channel`` on the attempt's number at or before the attempt."""
+    """The latest revocation covering ``channel`` on the attempt's number made at or before the
+    attempt and not followed by fresh consent (given after it, at or before the attempt)."""
     at = ctx.at
     addr = ctx.attempt.address_id
+    ledger = ctx.account.consent_ledger
     best = None
-    for r in ctx.account.consent_ledger:
+    for r in ledger:
         if r.revoked_at is None or r.revoked_at > at or not r.covers(channel, addr):
             continue
         if best is None or r.revoked_at > best.revoked_at:
             best = r
-    return best
+    if best is None:
+        return None
+    renewed = any(x.given_at is not None and best.revoked_at < x.given_at <= at and x.covers(channel, addr)
+                  and (x.revoked_at is None or x.revoked_at > at) for x in ledger)
+    return None if renewed else best
 
 
 def add_business_days(day: _dt.date, n: int, calendar) -> _dt.date:
@@ -168,10 +179,25 @@ class Channel_(CompiledRule):
         a = ctx.attempt
         rev = _revocation(ctx, a.channel)
         if rev is None:
+            if a.channel in ctx.account.opted_out_channels:
+                # an opt-out recorded without a date: treated as revoked since before any history
+                return self._confirmation_or_fail(ctx, float("-inf"), ("the consumer opted out of {}", a.channel))
             return Result(PASS, ("no revocation of {} on record", a.channel))
+        zone = ctx.zones[0]
+        rdate = rev.revoked_at.astimezone(zone).date()
+        if self.honour_days is not None:
+            cal = _calendar(self._country, rdate.year)
+            by = add_business_days(rdate, self.honour_days, cal)
+            fail = ("consent to {} revoked on {} (to be honoured by {} at the latest; denied from the revocation)",
+                    a.channel, rdate, by)
+        else:
+            fail = ("consent to {} revoked on {}", a.channel, rdate)
+        return self._confirmation_or_fail(ctx, rev.revoked_at.timestamp(), fail)
+
+    def _confirmation_or_fail(self, ctx: Context, ts0: float, fail: tuple) -> Result:
+        a = ctx.attempt
         if self.confirmations and a.purpose == "opt_out_confirmation":
             sent = 0
-            ts0 = rev.revoked_at.timestamp()
             for c, ts in zip(ctx.history.contacts, ctx.history.timestamps):
                 if ts >= ts0 and ts <= ctx.ts and c.purpose == "opt_out_confirmation" and c.channel == a.channel \
                         and c.direction == "outbound":
@@ -181,14 +207,7 @@ class Channel_(CompiledRule):
                                      self.confirmations))
             return Result(FAIL, ("the {} confirmation(s) allowed after the revocation were already sent",
                                  self.confirmations))
-        zone = ctx.zones[0]
-        rdate = rev.revoked_at.astimezone(zone).date()
-        if self.honour_days is not None:
-            cal = _calendar(self._country, rdate.year)
-            by = add_business_days(rdate, self.honour_days, cal)
-            return Result(FAIL, ("consent to {} revoked on {} (to be honoured by {} at the latest; "
-                                 "denied from the revocation)", a.channel, rdate, by))
-        return Result(FAIL, ("consent to {} revoked on {}", a.channel, rdate))
+        return Result(FAIL, fail)
 
     def _line_cap(self, ctx: Context) -> Result:
         a = ctx.attempt
