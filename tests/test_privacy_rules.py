@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -323,3 +324,10 @@ def test_adding_history_never_turns_a_privacy_denial_into_an_allow(us):
     more = hist + [{"channel": "sms", "at": "2025-06-03T10:00:00-05:00", "debt_ids": ["D2"], "outcome": "delivered",
                     "recipient": "third_party", "recipient_id": "N1", "purpose": "opt_out_confirmation"}]
     assert not us.check(a, account=CHI, history=more).allowed
+
+
+def test_refusal_without_recipient_id_fails_closed(cn):
+    acct = {**SH, "debtor_unreachable": True, "third_party_refusals": ["EC1"]}
+    d = cn.check({k: v for k, v in EC.items() if k != "recipient_id"}, account=acct)
+    assert _kinds(d) == {"cn-contacts-stop-after-refusal": "recipient"}
+    assert "EC1" not in d.explain() and "EC1" not in json.dumps(d.to_dict())

@@ -12,7 +12,8 @@ that fails decides:
 * ``only_when_any`` — account facts of which one must hold (CN GB/T 45251-2025: contacts only
   when the debtor is unreachable 失联, has died or lacks capacity).
 * ``stop_after_refusal: true`` — a person whose opaque id (``recipient_id``) or role is in
-  ``Account.third_party_refusals`` is never contacted again.
+  ``Account.third_party_refusals`` is never contacted again; an attempt without a
+  ``recipient_id`` is denied while any id is listed (it could be that person: fail closed).
 * ``purposes`` — the only purposes allowed (Reg F 1006.10: location information only).
 * ``max_contacts`` with an optional ``window`` (omitted: ever) — at most N counted contacts with
   the person (``per: recipient``, by ``recipient_id``; without ids every person of the role
@@ -36,7 +37,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from ..ruleset.common import CountFilter, RuleBase
-from ..vocab import Purpose, Recipient
+from ..vocab import RECIPIENTS, Purpose, Recipient
 from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, count_filter_key, dynamic_key
 from .frequency_cap import CountWindow, FrequencyCap, FrequencyCapRule
 
@@ -129,6 +130,9 @@ class Recipient_(CompiledRule):
             refused = acct.third_party_refusals
             if a.recipient in refused or (a.recipient_id is not None and a.recipient_id in refused):
                 return Result(FAIL, ("this {} refused further contact: never contact again", a.recipient))
+            if a.recipient_id is None and any(r not in RECIPIENTS for r in refused):
+                return Result(FAIL, ("no recipient_id: cannot rule out that this {} is one who refused "
+                                     "further contact (fail closed)", a.recipient))
         if self.purposes is not None and a.purpose not in self.purposes:
             return Result(FAIL, ("purpose {} is not allowed with {} (only {})", a.purpose, a.recipient,
                                  self._purpose_text))
