@@ -55,7 +55,7 @@ def test_second_location_call_to_same_neighbour_denied(us):
     d = us.check({**NEIGHBOUR_CALL, "at": "2025-06-10T10:00:00-05:00"}, account=CHI, history=hist)
     assert not d.allowed
     assert _kinds(d) == {"regf-location-once": "recipient"}
-    assert d.violations[0].citation.startswith("12 CFR 1006.10(b)(3)")
+    assert d.violations[0].citation.startswith("12 CFR 1006.10(c)")
     assert d.next_allowed_at is None  # waiting does not help
     # the neighbour asked for a call-back: allowed
     d2 = us.check({**NEIGHBOUR_CALL, "at": "2025-06-10T10:00:00-05:00", "callback_requested": True},

@@ -103,10 +103,10 @@ class ContactAttempt(BaseModel):
             opt-outs follow the person, not the sender number.
         consumer_used_address: the consumer has used this e-mail address (or number) to
             communicate with the collector about the debt (Reg F 1006.6(d)(4)(i)(A), 1006.22(f)(3)).
-        callback_requested: the person contacted asked to be contacted again (Reg F 1006.10(b)(3)).
+        callback_requested: the person contacted asked to be contacted again (Reg F 1006.10(c)).
         earlier_answer_believed_incorrect: the collector reasonably believes the person's earlier
             answer was wrong or incomplete and that they now have correct or complete location
-            information (Reg F 1006.10(b)(3)).
+            information (Reg F 1006.10(c)).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)

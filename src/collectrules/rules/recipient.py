@@ -7,7 +7,7 @@ that fails decides:
 
 * ``forbidden: true`` — never contact these recipients (CN: people taken from a scraped address
   book, 通讯录联系人).
-* ``deny_when_any`` — account facts that stop contact with them (Reg F 1006.10(b)(6): once an
+* ``deny_when_any`` — account facts that stop contact with them (Reg F 1006.10(b)(5): once an
   attorney is known, only the attorney).
 * ``only_when_any`` — account facts of which one must hold (CN GB/T 45251-2025: contacts only
   when the debtor is unreachable 失联, has died or lacks capacity).
@@ -19,7 +19,7 @@ that fails decides:
   the person (``per: recipient``, by ``recipient_id``; without ids every person of the role
   counts, which fails closed) or with everyone of the listed roles (``per: role``), the
   proposed attempt included; ``exempt_if`` names attempt facts that lift the cap (Reg F
-  1006.10(b)(3): the person asked to be contacted again, or the earlier answer is believed
+  1006.10(c): the person asked to be contacted again, or the earlier answer is believed
   wrong).
 
 ``content`` is a short statement of what the communication may say (e.g. "must not state that
