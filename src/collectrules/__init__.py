@@ -14,6 +14,9 @@ from .errors import CollectrulesError, InputError, Problem, RulesetError
 from .history import History
 from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
 from .policy import Policy, load_policy
+from .locate import Location, locate
+from .models import ConsentRecord
+from .redact import redact
 
 __version__ = "0.1.0"
 
@@ -33,4 +36,8 @@ __all__ = [
     "Violation",
     "__version__",
     "load_policy",
+    "locate",
+    "Location",
+    "redact",
+    "ConsentRecord",
 ]

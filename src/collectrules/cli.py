@@ -89,7 +89,9 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
         click.echo(str(exc), err=True)
         sys.exit(2)
     except InputError as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .redact import redact
+
+        click.echo(f"error: {redact(str(exc))}", err=True)  # never echo personal data
         sys.exit(2)
     if fmt == "json":
         click.echo(decision_report.json_lines(decisions, explain=explain))

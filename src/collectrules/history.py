@@ -138,11 +138,13 @@ def _matches(c: Contact, sk: tuple, dk: tuple, ctx: Any, consent_days: int | Non
 
 
 def _history_error(exc: ValidationError) -> str:
+    from .redact import error_parts
+
     parts = []
     for e in exc.errors()[:10]:
-        loc = e.get("loc", ())
+        loc, msg = error_parts(e)  # only the message and safe key names: never the input
         where = f"history[{loc[0]}]" + "".join(f".{p}" for p in loc[1:]) if loc else "history"
-        parts.append(f"{where}: {e.get('msg')}")
+        parts.append(f"{where}: {msg}")
     more = len(exc.errors()) - 10
     return "malformed history: " + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 

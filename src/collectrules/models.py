@@ -23,6 +23,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from . import clock
 from .vocab import Channel, CollectorType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
+from .vocab import LineType
 
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
 
@@ -96,6 +97,16 @@ class ContactAttempt(BaseModel):
         employer_provided_address: the e-mail address was provided by the consumer's employer.
         recipient_id: opaque id of the person contacted (several people may share a role).
         address_id: opaque id of the phone number / e-mail address used (per-contact-method counts).
+        line_type: ``mobile``, ``residential`` or ``unknown`` (default) for calls and texts; TCPA
+            consent rules treat ``unknown`` as a mobile (fail closed).
+        sender_id: opaque id of the caller id / sender number or short code used. Informational:
+            opt-outs follow the person, not the sender number.
+        consumer_used_address: the consumer has used this e-mail address (or number) to
+            communicate with the collector about the debt (Reg F 1006.6(d)(4)(i)(A), 1006.22(f)(3)).
+        callback_requested: the person contacted asked to be contacted again (Reg F 1006.10(c)).
+        earlier_answer_believed_incorrect: the collector reasonably believes the person's earlier
+            answer was wrong or incomplete and that they now have correct or complete location
+            information (Reg F 1006.10(c)).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -111,6 +122,11 @@ class ContactAttempt(BaseModel):
     employer_provided_address: bool = False
     recipient_id: str | None = None
     address_id: str | None = None
+    line_type: LineType = "unknown"
+    sender_id: str | None = None
+    consumer_used_address: bool = False
+    callback_requested: bool = False
+    earlier_answer_believed_incorrect: bool = False
 
 
 class Contact(BaseModel):
@@ -134,6 +150,53 @@ class Contact(BaseModel):
     dialer: Dialer = "manual"
     recipient_id: str | None = None
     address_id: str | None = None
+    line_type: LineType = "unknown"
+    sender_id: str | None = None
+
+
+class ConsentRecord(BaseModel):
+    """One entry of an account's consent ledger: consent given to be contacted through some
+    channels (optionally one number/address), and its revocation.
+
+    Fields:
+        channels: the channels the consent covers (``call``, ``sms``, ``voicemail``…).
+        address_id: opaque id of the number/address consented; ``None`` covers every number or
+            address of the person. A revocation with ``address_id=None`` revokes them all.
+        given_at: when consent was given (``None`` for a revocation with no recorded consent).
+        revoked_at: when the person revoked it, by any reasonable means (a STOP/QUIT/END/REVOKE/
+            OPT-OUT/CANCEL/UNSUBSCRIBE reply, a call, an e-mail…; FCC 24-24, 47 CFR 64.1200(a)(10)).
+        written: the consent was given in writing (signed or electronic).
+        debt_id, sender_id: where the consent or revocation was received (provenance only): an
+            opt-out follows the person across debts and sender numbers.
+        record_id: the caller's opaque id of the ledger entry.
+
+    Instants are timezone-aware; ``revoked_at`` must not be before ``given_at``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    channels: list[Channel] = Field(min_length=1)
+    address_id: str | None = None
+    given_at: AwareDatetime | None = None
+    revoked_at: AwareDatetime | None = None
+    written: bool = False
+    debt_id: str | None = None
+    sender_id: str | None = None
+    record_id: str | None = None
+
+    @field_validator("revoked_at")
+    @classmethod
+    def _order(cls, v, info):
+        g = info.data.get("given_at")
+        if v is not None and g is not None and v < g:
+            raise ValueError("revoked_at is before given_at")
+        return v
+
+    def covers(self, channel: str, address_id: str | None) -> bool:
+        """Does this entry speak about ``channel`` on the number/address ``address_id``?"""
+        if channel not in self.channels:
+            return False
+        return self.address_id is None or address_id is None or self.address_id == address_id
 
 
 class Account(BaseModel):
@@ -170,6 +233,10 @@ class Account(BaseModel):
         breathing_space: a Debt Respite Scheme moratorium (England and Wales "Breathing Space",
             standard or mental-health crisis) is in force for the account's debts, as notified by
             the Insolvency Service (SI 2020/1311 regs 7 and 11): no contact to collect them.
+        consent_ledger: :class:`ConsentRecord` entries (TCPA prior express consent and its
+            revocation; written consent). Belongs to the person: it applies to every debt.
+        debtor_lacks_capacity: the debtor lacks (full) civil capacity (CN GB/T 45251-2025:
+            无民事行为能力或限制民事行为能力).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -198,6 +265,8 @@ class Account(BaseModel):
     license_number: str | None = None
     account_id: str | None = None
     breathing_space: bool = False
+    consent_ledger: list[ConsentRecord] = Field(default_factory=list)
+    debtor_lacks_capacity: bool = False
 
     @field_validator("jurisdictions", mode="before")
     @classmethod

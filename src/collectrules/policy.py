@@ -55,10 +55,13 @@ def _coerce(model: type, value: Any, what: str) -> Any:
 
 
 def _input_error(what: str, exc: ValidationError) -> str:
+    from .redact import error_parts
+
     parts = []
     for e in exc.errors()[:8]:
-        loc = ".".join(str(p) for p in e.get("loc", ()))
-        parts.append(f"{what}.{loc}: {e.get('msg')}" if loc else f"{what}: {e.get('msg')}")
+        loc_parts, msg = error_parts(e)  # only the message and safe key names: never the input
+        loc = ".".join(loc_parts)
+        parts.append(f"{what}.{loc}: {msg}" if loc else f"{what}: {msg}")
     return "invalid input: " + "; ".join(parts)
 
 
@@ -249,6 +252,29 @@ class Policy:
         if allowed:
             return attempt.at
         return self._display(self._search(attempt, account, hist, violations, horizon_days), account)
+
+    def retention_until(self, account: Account | dict, last_activity_at: _dt.datetime | _dt.date | str,
+                        record_kind: str = "collection_record") -> _dt.datetime | _dt.date | None:
+        """How long a record must be kept: the latest date any applicable ``retention`` rule gives.
+
+        Args:
+            account: the account (its jurisdictions, collector and institution type select the
+                rulesets, as for :meth:`check`).
+            last_activity_at: the last collection activity on the debt (Reg F 1006.100(a)), or
+                the date of the call for ``call_recording`` (1006.100(b)): an aware datetime or
+                a date (ISO strings accepted).
+            record_kind: ``collection_record``, ``call_recording`` or ``visit_recording``.
+
+        Returns:
+            ``last_activity_at`` plus the longest applicable period (same type as given), or
+            ``None`` when no loaded rule covers that record kind for the account.
+
+        Raises:
+            InputError: malformed account, naive datetime, unknown record kind.
+        """
+        from .retention import retention_until
+
+        return retention_until(self, account, last_activity_at, record_kind)
 
     def _search(self, attempt: ContactAttempt, account: Account, hist: History, violations: list[Violation],
                 horizon_days: int = DEFAULT_HORIZON_DAYS) -> _dt.datetime | None:

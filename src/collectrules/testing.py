@@ -94,7 +94,37 @@ def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
         cases = list(lr.model.tests) + _sibling_tests(lr)
         for case in cases:
             report.cases.append(_run_case(lr, compiled, case, report))
+        for rcase in getattr(lr.model, "retention_tests", ()):
+            report.cases.append(_run_retention_case(lr, compiled, rcase, report))
     return report
+
+
+def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -> CaseResult:
+    """A ``retention_tests:`` case: Policy.retention_until must give ``expect_until``, set by
+    exactly the rules in ``expect_rules`` (which then count as tested)."""
+    from .retention import retention_basis
+
+    rulesets = [compiled]
+    if case.rulesets:
+        extra = []
+        for s in case.rulesets:
+            cand = lr.path.parent / s
+            extra.append(str(cand) if cand.exists() else s)
+        rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
+    policy = Policy(rulesets)
+    basis = retention_basis(policy, case.account, case.last_activity_at, case.record_kind)
+    got = max((u for _r, u in basis), default=None)
+    binding = {r.rule_id for r, u in basis if u == got and r.ruleset_id == lr.model.id}
+    problems = []
+    if got != case.expect_until:
+        problems.append(f"retention_until: expected {case.expect_until}, got {got}")
+    if set(case.expect_rules) != binding:
+        problems.append(f"rules setting the date: expected {sorted(case.expect_rules)}, got {sorted(binding)}")
+    passed = not problems
+    if passed:
+        report.covered[lr.model.id].update(binding)
+    return CaseResult(lr.model.id, str(lr.path), f"[retention] {case.name}", passed, "; ".join(problems),
+                      frozenset(binding))
 
 
 def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -> CaseResult:

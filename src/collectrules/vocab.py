@@ -72,3 +72,15 @@ COLLECTOR_TYPES: tuple[str, ...] = get_args(CollectorType)
 INSTITUTION_TYPES: tuple[str, ...] = get_args(InstitutionType)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+
+#: What kind of telephone line a number is (TCPA distinguishes wireless from residential lines).
+#: ``unknown`` fails closed: rules that need consent for mobiles treat it as a mobile.
+LineType = Literal["mobile", "residential", "unknown"]
+
+#: Kinds of records the retention rules speak about: ``collection_record`` (records that evidence
+#: compliance with the collection rules, e.g. Reg F 1006.100(a)), ``call_recording`` (audio of a
+#: collection call) and ``visit_recording`` (audio/video of a field visit).
+RecordKind = Literal["collection_record", "call_recording", "visit_recording"]
+
+LINE_TYPES: tuple[str, ...] = get_args(LineType)
+RECORD_KINDS: tuple[str, ...] = get_args(RecordKind)

@@ -13,6 +13,9 @@ from .cooldown import Cooldown, CooldownRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
 from .prohibition import Prohibition, ProhibitionRule
 from .notice_wait import NoticeWait, NoticeWaitRule
+from .channel import Channel_, ChannelRule
+from .recipient import Recipient_, RecipientRule
+from .retention import Retention, RetentionRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -23,6 +26,9 @@ KINDS: dict[str, tuple[type, type]] = {
     "account_state": (AccountStateRule, AccountState),
     "prohibition": (ProhibitionRule, Prohibition),
     "notice_wait": (NoticeWaitRule, NoticeWait),
+    "recipient": (RecipientRule, Recipient_),
+    "channel": (ChannelRule, Channel_),
+    "retention": (RetentionRule, Retention),
 }
 
 

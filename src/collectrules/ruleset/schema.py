@@ -25,6 +25,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ..models import Account, Contact, ContactAttempt, normalise_jurisdiction
 from ..rules import KINDS
+from ..rules.retention import RetentionTestCase
 from ..vocab import CollectorType, InstitutionType, Purpose
 from .common import RULE_ID_PATTERN, StrictModel
 
@@ -80,6 +81,9 @@ class RulesetFile(StrictModel):
     description: str | None = None
     rules: list[Rule] = Field(min_length=1)
     tests: list[TestCase] = Field(default_factory=list)
+    retention_tests: list[RetentionTestCase] = Field(
+        default_factory=list, description="cases for Policy.retention_until (retention rules)"
+    )
 
     @field_validator("jurisdiction")
     @classmethod
