@@ -178,7 +178,7 @@ class Policy:
                     continue
                 fp = rule.fast_pass
                 if fp is not None and fp(ctx):
-                    raw.append((rule, PASS, rule.pass_detail))
+                    raw.append((rule, rule.fast_outcome, rule.pass_detail))
                     continue
                 res: Result = rule.evaluate(ctx)
                 if res.outcome == FAIL:

@@ -192,6 +192,8 @@ class CompiledRule:
     #: the evaluator record ``pass_detail`` without the full evaluation (set by kinds that can).
     fast_pass: Callable[[Context], bool] | None = None
     pass_detail: tuple = ("passes",)
+    #: what ``fast_pass`` records: ``pass``, or ``skip`` when it tests the rule's own scope
+    fast_outcome: str = PASS
 
     def __init__(self, model: RuleBase, ruleset: Any):
         self.model = model

@@ -143,6 +143,11 @@ class Channel_(CompiledRule):
             )
             self._cap = FrequencyCap(cap_model, ruleset)
         self._country = ruleset.jurisdiction.split("-")[0]
+        if self.line_types is not None:
+            lts = self.line_types
+            self.fast_pass = lambda ctx: ctx.attempt.line_type not in lts
+            self.fast_outcome = SKIP
+            self.pass_detail = ("line type not covered (rule covers {})", ", ".join(sorted(lts)))
 
     def check(self, ctx: Context) -> Result:
         a = ctx.attempt

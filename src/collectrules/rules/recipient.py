@@ -112,6 +112,10 @@ class Recipient_(CompiledRule):
             )
             self._cap = FrequencyCap(cap_model, ruleset)
         self._purpose_text = ", ".join(sorted(self.purposes)) if self.purposes is not None else ""
+        recipients = self.recipients
+        self.fast_pass = lambda ctx: ctx.attempt.recipient not in recipients
+        self.fast_outcome = SKIP
+        self.pass_detail = ("not about this recipient (rule covers {})", ", ".join(sorted(recipients)))
 
     def check(self, ctx: Context) -> Result:
         a = ctx.attempt
