@@ -84,7 +84,7 @@ def _zones(value: Any) -> Any:
 class ContactAttempt(BaseModel):
     """A contact the collector proposes to make (the thing :meth:`Policy.check` decides).
 
-    Fields:
+    Attributes:
         channel: one of :data:`~collectrules.vocab.Channel`.
         at: the instant of the attempt (timezone-aware). For e-mail and SMS, the send time.
         debt_id: the caller's opaque id of the debt the attempt is about.
@@ -158,7 +158,7 @@ class ConsentRecord(BaseModel):
     """One entry of an account's consent ledger: consent given to be contacted through some
     channels (optionally one number/address), and its revocation.
 
-    Fields:
+    Attributes:
         channels: the channels the consent covers (``call``, ``sms``, ``voicemail``…).
         address_id: opaque id of the number/address consented; ``None`` covers every number or
             address of the person. A revocation with ``address_id=None`` revokes them all.
@@ -202,7 +202,7 @@ class ConsentRecord(BaseModel):
 class Account(BaseModel):
     """What the collector knows about the account and the consumer it is collecting from.
 
-    Fields:
+    Attributes:
         jurisdictions: ISO 3166 codes where the consumer is (``["US-MA"]``); an account in
             ``US-MA`` is also in ``US``. At least one.
         timezones: IANA zone names (or tzinfo objects) where the consumer may be. Several zones →
