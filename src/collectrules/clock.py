@@ -136,6 +136,7 @@ def seconds_of_day(local_dt: _dt.datetime) -> float:
     return local_dt.hour * 3600 + local_dt.minute * 60 + local_dt.second + local_dt.microsecond / 1e6
 
 
+@functools.lru_cache(maxsize=65536)
 def first_instant_at_or_after(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> _dt.datetime:
     """The earliest UTC instant whose wall clock in ``zone`` is on ``day`` at or after ``seconds``.
 

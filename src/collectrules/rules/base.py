@@ -276,7 +276,13 @@ def count_filter_key(f: CountFilter | None, default_channels: frozenset | None) 
 
 
 def dynamic_key(per: tuple[str, ...], ctx: Context) -> tuple:
-    """The attempt-dependent part of a counter key (which debt, which person, which number)."""
+    """The attempt-dependent part of a counter key (which debt, which person, which number);
+    memoised on the context, since several rules usually ask for the same one."""
+    cache = ctx.cache
+    key = ("dk", per)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     a = ctx.attempt
     out = []
     for p in per:
@@ -288,7 +294,17 @@ def dynamic_key(per: tuple[str, ...], ctx: Context) -> tuple:
             out.append(("contact_method", a.channel, a.address_id))
         elif p == "place":
             out.append(("place", a.place))
-    return tuple(out)
+    result = cache[key] = tuple(out)
+    return result
+
+
+def day_window(ctx: Context, first_offset: int, last_offset: int) -> tuple[float, float]:
+    """:func:`window_bounds` for the attempt's own local dates, memoised on the context."""
+    key = ("dw", first_offset, last_offset)
+    hit = ctx.cache.get(key)
+    if hit is None:
+        hit = ctx.cache[key] = window_bounds(ctx.zones, ctx.dates, first_offset, last_offset)
+    return hit
 
 
 def window_bounds(zones, dates, first_offset: int, last_offset: int) -> tuple[float, float]:

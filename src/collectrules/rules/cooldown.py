@@ -25,7 +25,7 @@ from pydantic import Field
 
 from .. import clock
 from ..ruleset.common import CountFilter, PerKey, RuleBase
-from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, count_filter_key, dynamic_key, latest_start, window_bounds
+from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, day_window, count_filter_key, dynamic_key, latest_start, window_bounds
 
 
 class CooldownRule(RuleBase):
@@ -53,7 +53,7 @@ class Cooldown(CompiledRule):
             return Result(SKIP, ("not blocked: placed with direct prior consent given within {} days",
                                  self.consent_days))
         stamps = ctx.history.select(self.static_key, dynamic_key(self.per, ctx), ctx, None)
-        start, _end = window_bounds(ctx.zones, ctx.dates, -(self.days - 1), 0)
+        start, _end = day_window(ctx, -(self.days - 1), 0)
         hi = bisect.bisect_right(stamps, ctx.ts)
         lo = bisect.bisect_left(stamps, start, 0, hi)
         if hi <= lo:

@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from .. import clock
 from ..ruleset.common import CountFilter, PerKey, RuleBase, StrictModel
 from ..vocab import Weekday
-from .base import FAIL, PASS, SKIP, CompiledRule, Context, Lazy, Result, count_filter_key, dynamic_key, latest_start, window_bounds
+from .base import FAIL, PASS, SKIP, CompiledRule, Context, Lazy, day_window, Result, count_filter_key, dynamic_key, latest_start, window_bounds
 
 
 class CountWindow(StrictModel):
@@ -119,10 +119,10 @@ class FrequencyCap(CompiledRule):
             return end - w.rolling_hours * 3600.0, end + 1e-6, f"{w.rolling_hours}h up to the attempt"
         if w.rolling_days:
             n = w.rolling_days
-            s, e = window_bounds(ctx.zones, ctx.dates, -(n - 1), 0)
+            s, e = day_window(ctx, -(n - 1), 0)
             return s, e, Lazy(_span, ctx.dates[0], n)
         if w.per_day:
-            s, e = window_bounds(ctx.zones, ctx.dates, 0, 0)
+            s, e = day_window(ctx, 0, 0)
             return s, e, f"{ctx.dates[0]}"
         if w.rolling_months:
             s = e = None
