@@ -71,3 +71,13 @@ COLLECTOR_TYPES: tuple[str, ...] = get_args(CollectorType)
 INSTITUTION_TYPES: tuple[str, ...] = get_args(InstitutionType)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
+
+#: Which communication a message is (content rules): the ``initial`` communication, a
+#: ``subsequent`` one, or a ``limited_content`` message (Reg F 1006.2(j)).
+Stage = Literal["initial", "subsequent", "limited_content"]
+
+#: Who speaks in a call-transcript turn.
+Speaker = Literal["agent", "consumer"]
+
+STAGES: tuple[str, ...] = get_args(Stage)
+SPEAKERS: tuple[str, ...] = get_args(Speaker)

@@ -10,7 +10,10 @@ from .account_state import AccountState, AccountStateRule
 from .blackout import Blackout, BlackoutRule
 from .contact_hours import ContactHours, ContactHoursRule
 from .cooldown import Cooldown, CooldownRule
+from .disclosure import Disclosure, DisclosureRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
+from .limited_content import LimitedContent, LimitedContentRule
+from .prohibited_content import ProhibitedContent, ProhibitedContentRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -19,6 +22,9 @@ KINDS: dict[str, tuple[type, type]] = {
     "frequency_cap": (FrequencyCapRule, FrequencyCap),
     "cooldown": (CooldownRule, Cooldown),
     "account_state": (AccountStateRule, AccountState),
+    "disclosure": (DisclosureRule, Disclosure),
+    "prohibited_content": (ProhibitedContentRule, ProhibitedContent),
+    "limited_content": (LimitedContentRule, LimitedContent),
 }
 
 
