@@ -358,6 +358,7 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
             except json.JSONDecodeError as exc:
                 return [LintFinding(name, i + 1, 1, i + 1, 1, _tool("lint-read", f"line {i + 1}: not JSON: {exc.msg}"))]
             marks.append((i + 1, 1))
+        _join_surrogates(turns)
         meta = {}
         if turns and isinstance(turns[0], dict) and "speaker" not in turns[0] and "meta" in turns[0]:
             meta = turns.pop(0).get("meta") or {}
@@ -369,6 +370,7 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
         p = exc.problems[0]
         return [LintFinding(name, max(p.line, 1), max(p.column, 1), max(p.line, 1), max(p.column, 1),
                             _tool("lint-read", p.message))]
+    _join_surrogates(data)
     if isinstance(data, list) and data and all(isinstance(t, dict) and "speaker" in t for t in data):
         marks = list(getattr(data, "item_marks", [(1, 1)] * len(data)))
         return _lint_transcript(name, lines, {}, list(data), list(data), marks, policy, opts)
@@ -382,6 +384,29 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
     return [LintFinding(name, 1, 1, 1, 1, _tool(
         "lint-skip", "not a script, dialogue flow (a 'nodes' key) or transcript (turns with 'speaker'); "
                      "nothing checked", "warn"))]
+
+
+def _fix(s: str) -> str:
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in s):
+        return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return s
+
+
+def _join_surrogates(node) -> None:
+    """JSON escapes non-BMP characters as surrogate pairs (``\\ud83d\\ude00``), which the YAML
+    parser keeps as two code points: join them (in place, keeping position marks)."""
+    if isinstance(node, dict):
+        for k, v in list(node.items()):
+            if isinstance(v, str):
+                node[k] = _fix(v)
+            else:
+                _join_surrogates(v)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            if isinstance(v, str):
+                node[i] = _fix(v)
+            else:
+                _join_surrogates(v)
 
 
 def _lint_transcript(name, lines, meta, turns, nodes, marks, policy, opts) -> list[LintFinding]:

@@ -86,6 +86,8 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
             pending_space = (pending_space[0], e) if pending_space else (s, e)
             continue
         folded = fold(cluster)
+        if any(0xD800 <= ord(c) <= 0xDFFF for c in folded):  # lone surrogates: not text
+            folded = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in folded)
         for ch in folded:
             if mode == LOOSE:
                 if _dropped_loose(ch):
