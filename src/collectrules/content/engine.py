@@ -484,18 +484,20 @@ def required_disclosures(policy, attempt, account, at, used: tuple[str, ...]) ->
     and recipient, so the timing hot path stays fast."""
     if not used:
         return ()
-    idx = _disclosure_index(policy)
     channel = attempt.channel
-    found = [idx[r][channel] for r in used if channel in idx.get(r, {})]
-    if not found:
-        return ()
-    cache = policy.__dict__["_disclosure_cache"]
-    static = all(s for _, s in found)
     key = (used, channel, attempt.recipient)
-    if static:
+    cache = policy.__dict__.get("_disclosure_cache")
+    if cache is not None:
         hit = cache.get(key)
         if hit is not None:
             return hit
+    idx = _disclosure_index(policy)
+    cache = policy.__dict__["_disclosure_cache"]
+    found = [idx[r][channel] for r in used if channel in idx.get(r, {})]
+    if not found:
+        cache[key] = ()
+        return ()
+    static = all(s for _, s in found)
     zones, _ = policy._zones(account)
     ctx = _MsgContext(attempt, account, at, zones)
     out = tuple(_required(r) for rules, _ in found for r in rules if _rule_applies(r, ctx))
