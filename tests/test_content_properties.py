@@ -156,3 +156,29 @@ def test_lint_cli_writes_any_text(tmp_path_factory, texts, fmt):
     assert r.exit_code in (0, 1), r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
     out.read_text(encoding="utf-8")
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.sampled_from(["sms", "call", "voicemail", "subsequent", "limited_content", "US", "CN", "US-CA",
+                       "emergency_contact", "zh", "Asia/Shanghai", "Nowhere/Zone"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(meta=st.dictionaries(st.sampled_from(sorted(["channel", "stage", "language", "jurisdictions", "jurisdiction",
+                                                    "recipient", "collector_type", "sol_expired", "license_number",
+                                                    "timezones", "place", "purpose", "dialer", "other"])),
+                            _VALUES, max_size=6),
+       body=st.text(max_size=80))
+def test_lint_never_crashes_on_arbitrary_metadata(meta, body):
+    import yaml
+
+    text = "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
+    findings = lint_script_text("m.txt", text, POLICY, OPTS)
+    _reports_ok("m.txt", findings)
+    flow = json.dumps({**meta, "nodes": {"a": {"say": body}, "b": {**meta, "say": [body, body]}}})
+    _reports_ok("f.json", _lint_structured("f.json", ".json", flow, POLICY, OPTS))
+    tr = json.dumps({**meta, "turns": [{"speaker": "agent", "start_seconds": 0, "text": body}]})
+    _reports_ok("t.json", _lint_structured("t.json", ".json", tr, POLICY, OPTS))

@@ -133,12 +133,14 @@ def _select(policy, account, ctx, channel: str, purpose: str):
     return rules, tuple(used), findings
 
 
-def _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at):
+def _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language=None):
     from ..models import Account
     from ..policy import _coerce
 
     if channel not in CHANNELS:
         raise InputError(f"unknown channel {channel!r}; channels: {', '.join(CHANNELS)}")
+    if language is not None and not isinstance(language, str):
+        raise InputError("language must be a language tag such as 'en' or 'zh-CN'")
     if stage is not None and stage not in STAGES:
         raise InputError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
     for name, value, vocab in (("recipient", recipient, RECIPIENTS), ("place", place, PLACES),
@@ -333,7 +335,7 @@ def check_message(policy, text: str, *, channel: str, account: Any, stage: str |
     """See :meth:`collectrules.Policy.check_message`."""
     if not isinstance(text, str):
         raise InputError(f"text must be a str, not {type(text).__name__}")
-    account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at)
+    account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
     tpl = parse_template(text) if template else None
     ev = _Evaluation(text, tpl)
@@ -373,7 +375,7 @@ def check_transcript(policy, turns: Iterable[Any], *, channel: str = "call", acc
                      at: _dt.datetime | None = None) -> MessageReport:
     """See :meth:`collectrules.Policy.check_transcript`."""
     turns = coerce_turns(turns)
-    account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at)
+    account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
     agent = [(i, t) for i, t in enumerate(turns) if t.speaker == "agent"]
     evs = {i: _Evaluation(t.text, None) for i, t in agent}

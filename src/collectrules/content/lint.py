@@ -222,7 +222,15 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
     jur = meta.get("jurisdictions", meta.get("jurisdiction"))
     if isinstance(jur, str):
         jur = [jur]
+    if jur is not None and not (isinstance(jur, list) and all(isinstance(j, str) for j in jur)):
+        errors.append("jurisdictions must be an ISO 3166 code or a list of them")
+        jur = None
     jur = tuple(jur or ()) or opts.jurisdictions or _default_jurisdictions(policy)
+    for key, value in (("channel", channel), ("stage", stage), ("recipient", recipient)):
+        if value is not None and not isinstance(value, str):
+            errors.append(f"{key} must be a string")
+    if errors:
+        return None, errors, warnings
     if channel is None:
         errors.append("no channel declared (front matter 'channel:' or --channel)")
     elif channel not in CHANNELS:
@@ -245,9 +253,11 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
         except ValidationError as exc:
             errors.append("invalid metadata: " + "; ".join(
                 f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:4]))
+        except (TypeError, ValueError) as exc:
+            errors.append(f"invalid metadata: {exc}")
     if errors:
         return None, errors, warnings
-    extra = {k: meta[k] for k in ("place", "purpose", "dialer") if k in meta}
+    extra = {k: meta[k] for k in ("place", "purpose", "dialer") if k in meta and isinstance(meta[k], str)}
     return _Config(channel, stage, str(language) if language else None, recipient, acct, extra), errors, warnings
 
 
