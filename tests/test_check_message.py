@@ -306,3 +306,27 @@ rules:
         p.check_transcript([("robot", 1.0, "x")], account=acct)
     with pytest.raises(InputError):
         p.check_transcript([("agent", -1, "x")], account=acct)
+
+
+@pytest.mark.parametrize("text", [
+    "Hello, this message is for Jordan Lee. This is Sam Rivera with Lakeside Services. Please return my call at "
+    "(312) 555-0100, extension 12, between 9 a.m. and 5 p.m. on weekdays. Thank you.",
+    "Good morning, my name is Sam Rivera from Lakeside Services. Please call us back at 1-800-555-0199. "
+    "Any of our representatives can help you. Thanks, goodbye.",
+    "Hi Jordan, it's Sam at Lakeside. Give us a call at 312.555.0100 today. Have a great day!",
+])
+def test_realistic_limited_content_messages_are_clean(policy, us, text):
+    r = policy.check_message(text, channel="voicemail", account=us, stage="limited_content")
+    assert r.ok, r.findings
+
+
+@pytest.mark.parametrize("text, word", [
+    ("Hi, this is Sam from Lakeside Collections. Please call me back at 312-555-0100.", "Collections"),
+    ("Hi, this is Sam. Please call me back at 312-555-0100. This is an attempt to collect a debt.", "debt"),
+    ("Hi, this is Sam. Please call me back at 312-555-0100 regarding an important business matter.",
+     "regarding an important business matter"),
+])
+def test_limited_content_messages_with_more_are_findings(policy, us, text, word):
+    r = policy.check_message(text, channel="voicemail", account=us, stage="limited_content")
+    assert not r.ok
+    assert word in {f.matched for f in r.findings}
