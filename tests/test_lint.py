@@ -238,3 +238,20 @@ def test_transcripts_json_and_jsonl(tmp_path):
     assert f["turn"] == 2 and f["line"] == 4 and f["matched"] == "will sue"
     code, out = run(EXAMPLES / "scripts" / "call.transcript.json")
     assert code == 0, out
+
+
+def test_example_call_qa_ruleset_on_transcripts(tmp_path):
+    qa = EXAMPLES / "rulesets" / "call-qa.yaml"
+    t = tmp_path / "bot.transcript.json"
+    t.write_text(json.dumps({"stage": "subsequent", "jurisdictions": ["US-IL"], "dialer": "ai_voice", "turns": [
+        {"speaker": "agent", "start_seconds": 0, "text": "Hello, may I speak with Jordan?"},
+        {"speaker": "consumer", "start_seconds": 4, "text": "Yes."},
+        {"speaker": "agent", "start_seconds": 20, "text": "This is the Lakeside virtual assistant."},
+    ]}), encoding="utf-8")
+    code, out = run(t, "--ruleset", qa, "--format", "json")
+    data = json.loads(out)
+    (f,) = data["findings"]
+    assert code == 1 and f["rule_id"] == "qa-ai-voice-identifies-itself" and f["turn"] == 2
+    assert "said at 20 s, after the first 15 s" in f["message"]
+    code, out = run(EXAMPLES / "scripts" / "call.transcript.json", "--ruleset", qa, "--ruleset", "us-federal")
+    assert code == 0, out

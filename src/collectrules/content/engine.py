@@ -446,14 +446,19 @@ def _map_joined(f: Finding, offsets, turns) -> Finding:
 # Decision.required_disclosures
 
 
+#: selectors whose values are all in the cache key of required_disclosures
+_KEYED = frozenset({"channels", "recipients", "purposes", "places", "dialers", "collector_types", "institution_types"})
+
+
 def _static(rule: ContentRule) -> bool:
+    """True when the rule's applicability depends only on keyed attempt/account fields."""
     m = rule.model
-    if m.effective_from or m.effective_until or m.unless:
+    if m.effective_from or m.effective_until:
         return False
-    a = m.applies_to
-    if a is None:
-        return True
-    return not any(v is not None for k, v in a.model_dump().items() if k not in ("channels", "recipients"))
+    for cond in ([m.applies_to] if m.applies_to else []) + list(m.unless or ()):
+        if any(v is not None for k, v in cond.model_dump().items() if k not in _KEYED):
+            return False
+    return True
 
 
 def _disclosure_index(policy):
@@ -487,7 +492,8 @@ def required_disclosures(policy, attempt, account, at, used: tuple[str, ...]) ->
     if not used:
         return ()
     channel = attempt.channel
-    key = (used, channel, attempt.recipient)
+    key = (used, channel, attempt.recipient, attempt.purpose, attempt.place, attempt.dialer,
+           account.collector_type, account.institution_type)
     cache = policy.__dict__.get("_disclosure_cache")
     if cache is not None:
         hit = cache.get(key)
