@@ -4,12 +4,16 @@
     policy = collectrules.load_policy()                 # every shipped ruleset
     decision = policy.check(attempt, account=account, history=history)
     decision.allowed, decision.violations, decision.next_allowed_at, decision.explain()
+    decision.required_disclosures                       # what a message for this attempt must carry
+    report = policy.check_message(text, channel="sms", account=account, stage="subsequent")
+    report.ok, report.findings                          # rule_id, span, matched, message, citation
 
 See the README and ``docs/`` for the ruleset language and the rules shipped.
 """
 
 from __future__ import annotations
 
+from .content.findings import Finding, MessageReport, RequiredDisclosure, Turn
 from .errors import CollectrulesError, InputError, Problem, RulesetError
 from .history import History
 from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
@@ -26,13 +30,17 @@ __all__ = [
     "Contact",
     "ContactAttempt",
     "Decision",
+    "Finding",
     "History",
     "InputError",
     "LocalWindow",
+    "MessageReport",
     "Policy",
     "Problem",
+    "RequiredDisclosure",
     "RuleTrace",
     "RulesetError",
+    "Turn",
     "Violation",
     "__version__",
     "load_policy",

@@ -15,6 +15,7 @@ import yaml
 
 from . import __version__
 from .errors import InputError, RulesetError
+from .vocab import CHANNELS
 from .report import decision as decision_report
 
 
@@ -223,6 +224,63 @@ def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> No
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@_rulesets_option
+@click.option("--channel", help="Channel of files that do not declare one (sms, email, voicemail, call...).")
+@click.option("--stage", type=click.Choice(["initial", "subsequent", "limited_content"]),
+              help="Stage of files that do not declare one (default: initial and subsequent rules both apply).")
+@click.option("--language", help="Language tag of files that do not declare one (en, zh-CN...).")
+@click.option("--jurisdiction", "jurisdictions", multiple=True, metavar="CODE",
+              help="ISO 3166 code(s) for files that do not declare jurisdictions (repeatable).")
+@click.option("--recipient", help="Recipient of files that do not declare one (default borrower).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
+              show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
+def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fmt, output) -> None:
+    """Check outreach scripts, dialogue flows and call transcripts against the content rules.
+
+    PATHS are files, directories (searched recursively) or globs. Scripts may declare channel,
+    stage, language and jurisdictions in YAML front matter; the options fill in the rest.
+    Exit 0 clean (warnings allowed), 1 findings at error severity, 2 usage or ruleset errors.
+    """
+    from .content.lint import LintOptions, UsageError, run_lint
+    from .policy import load_policy
+    from .report import findings as findings_report
+
+    if channel is not None and channel not in CHANNELS:
+        click.echo(f"error: unknown channel {channel!r}", err=True)
+        sys.exit(2)
+    try:
+        policy = load_policy(list(rulesets) or None)
+        opts = LintOptions(channel=channel, stage=stage, language=language,
+                           jurisdictions=tuple(jurisdictions), recipient=recipient)
+        result = run_lint(paths, policy, opts)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (UsageError, InputError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        out = findings_report.json_text(result)
+    elif fmt == "sarif":
+        from .report.sarif import sarif_text
+
+        out = sarif_text(result)
+    elif fmt == "junit":
+        from .report.junit import junit_text
+
+        out = junit_text(result)
+    else:
+        out = findings_report.text(result)
+    if output:
+        Path(output).write_text(out + "\n", encoding="utf-8")
+        if fmt != "text":
+            click.echo(findings_report.text(result), err=True)
+    else:
+        click.echo(out)
+    sys.exit(result.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from . import clock, jurisdictions
 from .compiler import CompiledRuleset, compile_rulesets
+from .content.engine import required_disclosures as _required_disclosures
 from .errors import InputError
 from .history import History
 from .models import Account, ContactAttempt, Decision, Violation
@@ -229,7 +230,8 @@ class Policy:
             nxt = None
         return Decision(
             allowed=allowed, at=at, violations=tuple(violations), warnings=tuple(warnings),
-            next_allowed_at=nxt, required_disclosures=(),
+            next_allowed_at=nxt,
+            required_disclosures=_required_disclosures(self, attempt, account, at, used),
             rulesets=used, account_id=account.account_id, raw_trace=tuple(raw),
         )
 
@@ -297,6 +299,62 @@ class Policy:
             if allowed:
                 return t
         return None
+
+    # -- message content (rule kinds disclosure, prohibited_content, limited_content) ------------
+
+    def check_message(self, text: str, *, channel: str, account: Account | dict, stage: str | None = None,
+                      language: str | None = None, recipient: str = "borrower", place: str = "personal",
+                      purpose: str = "collection", dialer: str = "manual", at: _dt.datetime | None = None,
+                      template: bool = True):
+        """Check a message (or a message template) against the content rules.
+
+        Args:
+            text: the message, or a template with Jinja2 ``{{ name }}``/``{% if %}`` or
+                ``{name}`` placeholders (placeholders are not wording; a disclosure may be met by
+                a placeholder its rule accepts). ``template=False`` treats it as plain text.
+            channel: channel vocabulary (``sms``, ``email``, ``voicemail``…).
+            account: :class:`Account` or dict; selects rulesets by jurisdiction and scope, as
+                :meth:`check` does, and feeds account-dependent rules (``sol_expired``,
+                ``license_number``).
+            stage: ``initial``, ``subsequent`` or ``limited_content``; ``None`` checks the
+                disclosures of both initial and subsequent communications (stricter).
+            language: BCP 47 tag of the message (``en``, ``zh-CN``); ``None`` applies every rule.
+            recipient: who receives it (recipient vocabulary); third-party rules use it.
+            place, purpose, dialer: as on :class:`ContactAttempt`, for rule selectors.
+            at: when it is sent (aware datetime; rules' effective dates); default now.
+
+        Returns:
+            :class:`~collectrules.content.findings.MessageReport`: ``ok`` and ``findings``
+            (rule id, kind, span into ``text``, matched text, message, severity, citation).
+
+        Raises:
+            InputError: unknown channel/stage/recipient, malformed account, naive ``at``.
+        """
+        from .content.engine import check_message
+
+        return check_message(self, text, channel=channel, account=account, stage=stage, language=language,
+                             recipient=recipient, place=place, purpose=purpose, dialer=dialer, at=at,
+                             template=template)
+
+    def check_transcript(self, turns, *, channel: str = "call", account: Account | dict, stage: str | None = None,
+                         language: str | None = None, recipient: str = "borrower", place: str = "personal",
+                         purpose: str = "collection", dialer: str = "manual", at: _dt.datetime | None = None):
+        """Check a call transcript after the fact (speech-analytics QA, 合规质检).
+
+        ``turns`` is a sequence of :class:`~collectrules.content.findings.Turn`, dicts or
+        ``(speaker, start_seconds, text)`` tuples, ``speaker`` being ``agent`` or ``consumer``
+        and ``start_seconds`` seconds from the start of the call. Required disclosures must be
+        said by the agent, within ``within_seconds`` of the start where the rule says so;
+        prohibited wording is flagged in agent turns with the turn index and the span in that
+        turn's text. Other arguments and the result as :meth:`check_message`.
+
+        Raises:
+            InputError: malformed turns or arguments.
+        """
+        from .content.engine import check_transcript
+
+        return check_transcript(self, turns, channel=channel, account=account, stage=stage, language=language,
+                                recipient=recipient, place=place, purpose=purpose, dialer=dialer, at=at)
 
     def _display(self, t: _dt.datetime | None, account: Account) -> _dt.datetime | None:
         if t is None:

@@ -136,6 +136,8 @@ def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -
             extra.append(str(cand) if cand.exists() else s)
         rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
     policy = Policy(rulesets)
+    if case.message is not None:
+        return _run_message_case(lr, policy, case, report)
     d = policy.check(case.attempt, account=case.account, history=case.history)
     exp = case.expect
     problems = []
@@ -157,4 +159,28 @@ def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -
     if passed:
         expected = set(exp.violations or ()) | set(exp.warnings or ())
         report.covered[lr.model.id].update(fired & expected if expected else set())
+    return CaseResult(lr.model.id, str(lr.path), case.name, passed, "; ".join(problems), fired)
+
+
+def _run_message_case(lr: LoadedRuleset, policy: Policy, case: TestCase, report: TestReport) -> CaseResult:
+    """A content case: check the message; ``allowed`` is the report's ``ok``."""
+    a, m = case.attempt, case.message
+    r = policy.check_message(m.text, channel=a.channel, account=case.account, stage=m.stage, language=m.language,
+                             recipient=a.recipient, place=a.place, purpose=a.purpose, dialer=a.dialer, at=a.at)
+    exp = case.expect
+    got_v = {f.rule_id for f in r.findings if f.severity == "deny"}
+    got_w = {f.rule_id for f in r.findings if f.severity != "deny"}
+    problems = []
+    if r.ok != exp.allowed:
+        problems.append(f"expected {'ok' if exp.allowed else 'findings'}, got "
+                        + ("ok" if r.ok else "; ".join(f"{f.rule_id}: {f.message}" for f in r.errors)))
+    if exp.violations is not None and set(exp.violations) != got_v:
+        problems.append(f"findings: expected {sorted(exp.violations)}, got {sorted(got_v)}")
+    if exp.warnings is not None and set(exp.warnings) != got_w:
+        problems.append(f"warnings: expected {sorted(exp.warnings)}, got {sorted(got_w)}")
+    passed = not problems
+    fired = frozenset(f.rule_id for f in r.findings if f.ruleset == lr.model.id)
+    if passed:
+        expected = set(exp.violations or ()) | set(exp.warnings or ())
+        report.covered[lr.model.id].update(fired & expected)
     return CaseResult(lr.model.id, str(lr.path), case.name, passed, "; ".join(problems), fired)

@@ -84,3 +84,12 @@ RecordKind = Literal["collection_record", "call_recording", "visit_recording"]
 
 LINE_TYPES: tuple[str, ...] = get_args(LineType)
 RECORD_KINDS: tuple[str, ...] = get_args(RecordKind)
+#: Which communication a message is (content rules): the ``initial`` communication, a
+#: ``subsequent`` one, or a ``limited_content`` message (Reg F 1006.2(j)).
+Stage = Literal["initial", "subsequent", "limited_content"]
+
+#: Who speaks in a call-transcript turn.
+Speaker = Literal["agent", "consumer"]
+
+STAGES: tuple[str, ...] = get_args(Stage)
+SPEAKERS: tuple[str, ...] = get_args(Speaker)

@@ -10,12 +10,15 @@ from .account_state import AccountState, AccountStateRule
 from .blackout import Blackout, BlackoutRule
 from .contact_hours import ContactHours, ContactHoursRule
 from .cooldown import Cooldown, CooldownRule
+from .disclosure import Disclosure, DisclosureRule
 from .frequency_cap import FrequencyCap, FrequencyCapRule
 from .prohibition import Prohibition, ProhibitionRule
 from .notice_wait import NoticeWait, NoticeWaitRule
 from .channel import Channel_, ChannelRule
 from .recipient import Recipient_, RecipientRule
 from .retention import Retention, RetentionRule
+from .limited_content import LimitedContent, LimitedContentRule
+from .prohibited_content import ProhibitedContent, ProhibitedContentRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -29,6 +32,9 @@ KINDS: dict[str, tuple[type, type]] = {
     "recipient": (RecipientRule, Recipient_),
     "channel": (ChannelRule, Channel_),
     "retention": (RetentionRule, Retention),
+    "disclosure": (DisclosureRule, Disclosure),
+    "prohibited_content": (ProhibitedContentRule, ProhibitedContent),
+    "limited_content": (LimitedContentRule, LimitedContent),
 }
 
 

@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from ..models import Account, Contact, ContactAttempt, normalise_jurisdiction
 from ..rules import KINDS
 from ..rules.retention import RetentionTestCase
-from ..vocab import CollectorType, InstitutionType, Purpose
+from ..vocab import CollectorType, InstitutionType, Purpose, Stage
 from .common import RULE_ID_PATTERN, StrictModel
 
 Rule = Annotated[Union[tuple(model for model, _ in KINDS.values())], Field(discriminator="kind")]
@@ -52,6 +52,17 @@ class Expectation(StrictModel):
     next_allowed_at: _dt.datetime | None = None
 
 
+class MessageCase(StrictModel):
+    """The message of a content test case (rule kinds disclosure, prohibited_content,
+    limited_content). Channel, recipient and send time come from the case's ``attempt``;
+    ``expect.allowed`` is the report's ``ok``, ``expect.violations``/``warnings`` the ids of the
+    rules with findings at deny/warn severity."""
+
+    text: str
+    stage: Stage | None = None
+    language: str | None = None
+
+
 class TestCase(StrictModel):
     """One test case of a ruleset: a request and the decision it must get."""
 
@@ -64,6 +75,9 @@ class TestCase(StrictModel):
     expect: Expectation
     rulesets: list[str] | None = Field(
         default=None, description="evaluate with these ruleset ids/paths too (default: this ruleset alone)"
+    )
+    message: MessageCase | None = Field(
+        default=None, description="check this message (check_message) instead of the attempt's timing"
     )
 
 
