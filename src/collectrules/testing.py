@@ -99,11 +99,8 @@ def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
     return report
 
 
-def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -> CaseResult:
-    """A ``retention_tests:`` case: Policy.retention_until must give ``expect_until``, set by
-    exactly the rules in ``expect_rules`` (which then count as tested)."""
-    from .retention import retention_basis
-
+def _case_policy(lr: LoadedRuleset, compiled, case) -> Policy:
+    """The ruleset alone, plus the rulesets a case names (ids, or paths relative to the file)."""
     rulesets = [compiled]
     if case.rulesets:
         extra = []
@@ -111,7 +108,15 @@ def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -
             cand = lr.path.parent / s
             extra.append(str(cand) if cand.exists() else s)
         rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
-    policy = Policy(rulesets)
+    return Policy(rulesets)
+
+
+def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -> CaseResult:
+    """A ``retention_tests:`` case: Policy.retention_until must give ``expect_until``, set by
+    exactly the rules in ``expect_rules`` (which then count as tested)."""
+    from .retention import retention_basis
+
+    policy = _case_policy(lr, compiled, case)
     basis = retention_basis(policy, case.account, case.last_activity_at, case.record_kind)
     got = max((u for _r, u in basis), default=None)
     binding = {r.rule_id for r, u in basis if u == got and r.ruleset_id == lr.model.id}
@@ -128,14 +133,7 @@ def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -
 
 
 def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -> CaseResult:
-    rulesets = [compiled]
-    if case.rulesets:
-        extra = []
-        for s in case.rulesets:
-            cand = lr.path.parent / s
-            extra.append(str(cand) if cand.exists() else s)
-        rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
-    policy = Policy(rulesets)
+    policy = _case_policy(lr, compiled, case)
     if case.message is not None:
         return _run_message_case(lr, policy, case, report)
     d = policy.check(case.attempt, account=case.account, history=case.history)

@@ -177,14 +177,9 @@ def expand_paths(paths: Iterable[str]) -> list[Path]:
             missing.append(raw)
     if missing:
         raise UsageError("no such file, directory or glob match: " + ", ".join(missing))
-    seen = set()
-    unique = []
-    for p in out:
-        k = p.resolve()
-        if k not in seen:
-            seen.add(k)
-            unique.append(p)
-    return unique
+    from ..ruleset.loader import unique_paths
+
+    return unique_paths(out)
 
 
 # ---------------------------------------------------------------------------------------------

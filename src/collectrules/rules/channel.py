@@ -40,7 +40,7 @@ from .. import clock
 from ..ruleset.common import CountFilter, RuleBase
 from ..vocab import LineType
 from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result
-from .frequency_cap import CountWindow, FrequencyCap, FrequencyCapRule
+from .frequency_cap import CountWindow, embedded_cap
 
 ChannelTest = Literal[
     "forbidden", "employer_provided_address", "prior_express_consent", "written_consent", "revocation",
@@ -136,12 +136,8 @@ class Channel_(CompiledRule):
         self._cap = None
         if model.test == "line_cap":
             count = model.count or CountFilter()
-            cap_model = FrequencyCapRule(
-                id=model.id, kind="frequency_cap", title=model.title, citation=model.citation,
-                status=model.status, severity=model.severity, channels=model.channels, max=model.max,
-                window=model.window, per=["contact_method"], count=count, unit="calls to this line",
-            )
-            self._cap = FrequencyCap(cap_model, ruleset)
+            self._cap = embedded_cap(model, ruleset, max=model.max, window=model.window, per=["contact_method"],
+                                     count=count, unit="calls to this line")
         self._country = ruleset.jurisdiction.split("-")[0]
         if self.line_types is not None:
             lts = self.line_types

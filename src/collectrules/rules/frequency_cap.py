@@ -224,3 +224,13 @@ def rolling_months_exit(day: _dt.date, months: int) -> _dt.date:
     while rolling_months_start(d, months) <= day:
         d += _dt.timedelta(days=1)
     return d
+
+
+def embedded_cap(model: RuleBase, ruleset, *, max: int, window: CountWindow, per: list[str],
+                 count: CountFilter, unit: str) -> FrequencyCap:
+    """A frequency cap inside another rule kind (recipient, channel), sharing its identity."""
+    cap_model = FrequencyCapRule(
+        id=model.id, kind="frequency_cap", title=model.title, citation=model.citation, status=model.status,
+        severity=model.severity, channels=model.channels, max=max, window=window, per=per, count=count, unit=unit,
+    )
+    return FrequencyCap(cap_model, ruleset)

@@ -39,7 +39,7 @@ from pydantic import Field, model_validator
 from ..ruleset.common import CountFilter, RuleBase
 from ..vocab import RECIPIENTS, Purpose, Recipient
 from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, count_filter_key, dynamic_key
-from .frequency_cap import CountWindow, FrequencyCap, FrequencyCapRule
+from .frequency_cap import CountWindow, embedded_cap
 
 #: Account facts a recipient rule can test.
 AccountFact = Literal[
@@ -105,12 +105,8 @@ class Recipient_(CompiledRule):
         self._static_key = count_filter_key(count, self.channels)
         self._cap = None
         if self.max is not None and model.window is not None:
-            cap_model = FrequencyCapRule(
-                id=model.id, kind="frequency_cap", title=model.title, citation=model.citation,
-                status=model.status, severity=model.severity, channels=model.channels, max=self.max,
-                window=model.window, per=list(self._per) or ["account"], count=count, unit=model.unit,
-            )
-            self._cap = FrequencyCap(cap_model, ruleset)
+            self._cap = embedded_cap(model, ruleset, max=self.max, window=model.window,
+                                     per=list(self._per) or ["account"], count=count, unit=model.unit)
         self._purpose_text = ", ".join(sorted(self.purposes)) if self.purposes is not None else ""
         recipients = self.recipients
         self.fast_pass = lambda ctx: ctx.attempt.recipient not in recipients

@@ -208,9 +208,14 @@ def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
             problems.append(Problem(str(s), 0, 0, "-", f"no shipped ruleset with this id and no such file{hint}"))
     if problems:
         raise RulesetError(problems)
+    return unique_paths(out)
+
+
+def unique_paths(paths: Iterable[Path]) -> list[Path]:
+    """``paths`` in order, without repeats of the same resolved file."""
     seen: set[Path] = set()
     unique = []
-    for p in out:
+    for p in paths:
         rp = p.resolve()
         if rp not in seen:
             seen.add(rp)
