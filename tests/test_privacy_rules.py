@@ -181,6 +181,9 @@ def test_cn_emergency_contact_lifecycle(cn):
     assert cn.check(EC, account=lost).allowed
     assert cn.check({**EC, "purpose": "relay_contact_request"}, account=lost).allowed
     d = cn.check({**EC, "purpose": "collection"}, account=lost)
+    # no institution/debt type on the account: the bank credit-card rule applies too (fail closed)
+    assert _kinds(d) == {"cn-contacts-purpose": "recipient", "cn-credit-card-debtor-and-guarantor-only": "recipient"}
+    d = cn.check({**EC, "purpose": "collection"}, account={**lost, "institution_type": "internet_lender"})
     assert _kinds(d) == {"cn-contacts-purpose": "recipient"}
     refused = {**lost, "third_party_refusals": ["EC1"]}
     d = cn.check(EC, account=refused)

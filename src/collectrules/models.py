@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from . import clock
-from .vocab import Channel, CollectorType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
+from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
 from .vocab import LineType
 
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
@@ -211,6 +211,8 @@ class Account(BaseModel):
         collector_type: ``third_party`` (debt collector), ``first_party`` (creditor in its own
             name) or ``debt_buyer``.
         institution_type: the collector's institution type, for rules scoped by it.
+        debt_type: the kind of debt (``credit_card``, ``consumer_loan`` …), for rules scoped by it;
+            unknown (``None``) makes every product-scoped rule apply (fail closed).
         cease_communication: the consumer asked in writing to cease, or refused to pay (1006.6(c)).
         attorney_represented: the collector knows the consumer has an attorney for the debt.
         disputed_unverified: a timely dispute is pending verification (1006.38(d)(2)).
@@ -245,6 +247,7 @@ class Account(BaseModel):
     timezones: list[str] = Field(default_factory=list)
     collector_type: CollectorType = "third_party"
     institution_type: InstitutionType | None = None
+    debt_type: DebtType | None = None
     cease_communication: bool = False
     attorney_represented: bool = False
     disputed_unverified: bool = False

@@ -52,6 +52,12 @@ CollectorType = Literal["third_party", "first_party", "debt_buyer"]
 #: The kind of institution the collector is or collects for (used by the Chinese rules).
 InstitutionType = Literal["bank", "consumer_finance", "internet_lender", "collection_agency", "insurer"]
 
+#: The kind of debt an account is (rules scoped to a product, e.g. China's credit-card rules).
+DebtType = Literal[
+    "credit_card", "consumer_loan", "online_consumer_loan", "mortgage", "auto_loan", "student_loan",
+    "medical", "utility", "telecom", "other",
+]
+
 Direction = Literal["outbound", "inbound"]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -71,6 +77,7 @@ DIALERS: tuple[str, ...] = get_args(Dialer)
 COLLECTOR_TYPES: tuple[str, ...] = get_args(CollectorType)
 INSTITUTION_TYPES: tuple[str, ...] = get_args(InstitutionType)
 DIRECTIONS: tuple[str, ...] = get_args(Direction)
+DEBT_TYPES: tuple[str, ...] = get_args(DebtType)
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
 #: What kind of telephone line a number is (TCPA distinguishes wireless from residential lines).

@@ -127,9 +127,15 @@ def debt_group_map(account: "Account") -> dict[str, str]:
 _PRED_COUNTER = [0]
 
 
-def compile_conditions(c: Conditions | None, name: str = "conditions") -> Callable[[Context], bool] | None:
+def compile_conditions(c: Conditions | None, name: str = "conditions", *,
+                       unknown_matches: bool = True) -> Callable[[Context], bool] | None:
     """Turn a :class:`Conditions` block into one plain Python predicate on the context
     (``None``: always true).
+
+    Account facts the caller may not know (``institution_type``, ``debt_type``,
+    ``days_past_due``) fail closed: when unknown they match an ``applies_to`` block
+    (``unknown_matches=True``: the rule applies) and do not match an ``unless`` block
+    (``unknown_matches=False``: the exception is not granted).
 
     The predicate is generated source (one ``if`` per selector, constants bound as frozensets),
     registered in :mod:`linecache` so tracebacks and debuggers show it.
@@ -150,11 +156,22 @@ def compile_conditions(c: Conditions | None, name: str = "conditions") -> Callab
     member("a.purpose", c.purposes, "PURPOSES")
     member("a.dialer", c.dialers, "DIALERS")
     member("acct.collector_type", c.collector_types, "COLLECTOR_TYPES")
-    member("acct.institution_type", c.institution_types, "INSTITUTION_TYPES")
-    if c.days_past_due_over is not None:
-        lines.append(f"    if acct.days_past_due is None or acct.days_past_due <= {int(c.days_past_due_over)}: return False")
-    if c.days_past_due_at_most is not None:
-        lines.append(f"    if acct.days_past_due is None or acct.days_past_due > {int(c.days_past_due_at_most)}: return False")
+    unknown = "False" if unknown_matches else "True"  # what "fact unknown" makes the predicate reject
+
+    def optional_member(field: str, values: list | None, key: str) -> None:
+        if values is not None:
+            ns[key] = frozenset(values)
+            lines.append(f"    if acct.{field} is None:")
+            lines.append(f"        if {unknown}: return False")
+            lines.append(f"    elif acct.{field} not in {key}: return False")
+
+    optional_member("institution_type", c.institution_types, "INSTITUTION_TYPES")
+    optional_member("debt_type", c.debt_types, "DEBT_TYPES")
+    for bound, op in ((c.days_past_due_over, "<="), (c.days_past_due_at_most, ">")):
+        if bound is not None:
+            lines.append("    if acct.days_past_due is None:")
+            lines.append(f"        if {unknown}: return False")
+            lines.append(f"    elif acct.days_past_due {op} {int(bound)}: return False")
     if c.consent is not None:
         cond = "a.consent_given_at is not None and a.consent_given_at <= ctx.at"
         lines.append(f"    if {'not ' if c.consent else ''}({cond}): return False")
@@ -210,7 +227,8 @@ class CompiledRule:
         self.effective_until = model.effective_until
         self.applies_to = compile_conditions(model.applies_to, f"{ruleset.id}/{model.id} applies_to")
         self._applies_text = describe_conditions(model.applies_to) if model.applies_to else ""
-        self.unless = tuple((compile_conditions(u, f"{ruleset.id}/{model.id} unless"), describe_conditions(u))
+        self.unless = tuple((compile_conditions(u, f"{ruleset.id}/{model.id} unless", unknown_matches=False),
+                             describe_conditions(u))
                             for u in (model.unless or ()))
         self._dated = self.effective_from is not None or self.effective_until is not None
 

@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..vocab import Channel, CollectorType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Severity, Status
+from ..vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Severity, Status
 
 RULE_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 
@@ -42,6 +42,9 @@ class Conditions(StrictModel):
     dialers: list[Dialer] | None = None
     collector_types: list[CollectorType] | None = None
     institution_types: list[InstitutionType] | None = None
+    debt_types: list[DebtType] | None = Field(
+        default=None, description="account debt types; an account with no debt_type matches (fail closed)"
+    )
     days_past_due_over: int | None = Field(
         default=None, ge=0, description="matches when the account is more than N days past due"
     )
