@@ -91,3 +91,12 @@ def test_rst_parses_without_errors() -> None:
     docutils_core.publish_doctree(render(build_catalogue(), "rst"),
                                   settings_overrides={"warning_stream": warnings, "report_level": 2})
     assert warnings.getvalue() == ""
+
+
+def test_rolling_month_cap_is_described_as_a_month():
+    from collectrules.catalogue import build_catalogue, render
+
+    text = render(build_catalogue(["au-accc-asic"]), "markdown")
+    row = next(line for line in text.splitlines() if "au-10-contacts-per-month" in line)
+    assert "10 / 1 month" in row and "rolling calendar month" in row
+    assert "per local day" not in row

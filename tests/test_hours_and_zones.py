@@ -176,3 +176,23 @@ def test_consumer_inconvenient_window_crossing_midnight(regf):
     assert regf.check(call("2025-06-02T10:00:00-05:00"), account=a).allowed
     assert not regf.check(call("2025-06-02T18:00:00-05:00"), account=a).allowed
     assert regf.next_allowed(call("2025-06-02T18:00:00-05:00"), account=a) == iso("2025-06-03T10:00:00-05:00")
+
+
+def test_whole_second_resolution(regf, shipped):
+    a = acct()
+    assert not regf.check(call("2025-06-02T07:59:59.999999-05:00"), account=a).allowed
+    assert regf.check(call("2025-06-02T20:59:59.999999-05:00"), account=a).allowed
+    boston = acct(["America/New_York"], ["US-MA"])
+    # Massachusetts: "after 8:00 A.M." -> the second 08:00:00 is out, 08:00:01 is in
+    assert not shipped.check(call("2025-06-02T08:00:00.500000-04:00"), account=boston).allowed
+    assert shipped.check(call("2025-06-02T08:00:01-04:00"), account=boston).allowed
+    assert shipped.next_allowed(call("2025-06-02T07:00:00-04:00"), account=boston) == iso("2025-06-02T08:00:01-04:00")
+
+
+def test_unknown_subdivision_is_rejected_not_silently_national(regf):
+    with pytest.raises(InputError, match="jurisdictions.*not an ISO 3166-2 subdivision"):
+        regf.check(call("2025-06-02T12:00:00-04:00"), account={"jurisdictions": ["US-MAS"]})
+    with pytest.raises(InputError, match="ISO 3166-1"):
+        regf.check(call("2025-06-02T12:00:00-04:00"), account={"jurisdictions": ["XX"]})
+    # lower case and finer city codes under a valid subdivision are fine
+    assert collectrules.Account(jurisdictions=["us-ny-nyc"]).jurisdictions == ["US-NY-NYC"]

@@ -165,3 +165,13 @@ def test_shipped_schema_file_is_up_to_date():
     shipped = Path(__file__).resolve().parent.parent / "docs" / "ruleset.schema.json"
     assert json.loads(shipped.read_text(encoding="utf-8")) == json.loads(json.dumps(json_schema())), \
         "regenerate with: collectrules schema > docs/ruleset.schema.json"
+
+
+def test_shipped_token_adds_house_rules_to_the_shipped_ones(tmp_path):
+    p = write(tmp_path, "house.yaml", GOOD)
+    alone = collectrules.load_policy([p])
+    both = collectrules.load_policy(["shipped", p])
+    assert [r.id for r in alone.rulesets] == ["test-rules"]
+    ids = {r.id for r in both.rulesets}
+    assert {"test-rules", "us-federal", "us-ma"} <= ids
+    assert len(ids) == len(shipped_index()) + 1

@@ -40,7 +40,7 @@ def sh(y, mo, d, h, mi=0, s=0):
 
 
 def shanghai(institution_type="internet_lender", **kw):
-    return Account(jurisdictions=["CN-31"], timezones=["Asia/Shanghai"], institution_type=institution_type, **kw)
+    return Account(jurisdictions=["CN-SH"], timezones=["Asia/Shanghai"], institution_type=institution_type, **kw)
 
 
 def call(at, **kw):

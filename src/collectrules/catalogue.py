@@ -86,15 +86,7 @@ def _window_text(w: Any) -> str:
 
 
 def _count_window(w: Any) -> str:
-    if w.rolling_days:
-        return "day" if w.rolling_days == 1 else f"{w.rolling_days} consecutive local days"
-    if w.rolling_hours:
-        return f"{w.rolling_hours} hours"
-    if w.calendar_week:
-        return f"calendar week (from {_DAYS[w.week_starts]})"
-    if w.calendar_month:
-        return "calendar month"
-    return "local day"
+    return "local day" if w.rolling_days == 1 else w.describe()
 
 
 def _filter_text(f: Any) -> str:
@@ -186,7 +178,8 @@ def describe_rule(rule: RuleBase) -> str:
         if ft:
             body += f" ({ft})"
         if rule.exclude_consented_days:
-            body += f"; contacts with direct prior consent within {rule.exclude_consented_days} days not counted"
+            n = rule.exclude_consented_days
+            body += f"; contacts with direct prior consent within {n} day{'s' if n != 1 else ''} not counted"
         body += "."
     elif kind == "cooldown":
         body = f"No contact for {rule.days} days after a {rule.event} (event date is day 1)"
@@ -227,7 +220,8 @@ def rule_numbers(rule: RuleBase) -> str:
         w = rule.window
         span = (f"{w.rolling_days} day{'s' if w.rolling_days != 1 else ''}" if w.rolling_days
                 else f"{w.rolling_hours} h" if w.rolling_hours
-                else "week" if w.calendar_week else "month" if w.calendar_month else "day")
+                else f"{w.rolling_months} month{'s' if w.rolling_months != 1 else ''}" if w.rolling_months
+                else "calendar week" if w.calendar_week else "calendar month" if w.calendar_month else "day")
         return f"{rule.max} / {span}"
     if kind == "cooldown":
         return f"{rule.days} days"

@@ -21,7 +21,8 @@ from .report import decision as decision_report
 
 def _rulesets_option(f):
     return click.option("--ruleset", "-r", "rulesets", multiple=True, metavar="ID_OR_PATH",
-                        help="Shipped ruleset id, file or directory (repeatable). Default: every shipped ruleset.")(f)
+                        help="Shipped ruleset id, file or directory (repeatable); 'shipped' adds every shipped "
+                             "ruleset. Default: every shipped ruleset.")(f)
 
 
 def _load_requests(source: str) -> list[dict]:

@@ -132,8 +132,11 @@ def format_clock(seconds: float) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}" + (f":{s % 60:02d}" if s % 60 else "")
 
 
-def seconds_of_day(local_dt: _dt.datetime) -> float:
-    return local_dt.hour * 3600 + local_dt.minute * 60 + local_dt.second + local_dt.microsecond / 1e6
+def seconds_of_day(local_dt: _dt.datetime) -> int:
+    """Whole seconds since local midnight. Windows compare wall-clock time at one-second
+    resolution: 20:59:59.9 is the second 20:59:59, and an ``open`` window (08:00, 21:00) first
+    admits 08:00:01 (the first whole second after 8:00)."""
+    return local_dt.hour * 3600 + local_dt.minute * 60 + local_dt.second
 
 
 @functools.lru_cache(maxsize=65536)
@@ -247,13 +250,13 @@ class WindowSet:
                     continue  # continuation of yesterday's window: covered by yesterday's start
                 if offset == 0 and start < sod:
                     continue
-                secs = start + (1e-6 if self.boundary == "open" else 0.0)
+                secs = start + (1 if self.boundary == "open" else 0)
                 cand = first_instant_at_or_after(zone, d, secs)
                 if cand >= after and self.contains_local(cand.astimezone(zone)):
                     return cand
                 # DST gap swallowed the opening: the transition instant is the first inside.
                 if cand >= after:
-                    probe = cand + _dt.timedelta(microseconds=1)
+                    probe = cand + _dt.timedelta(seconds=1)
                     if self.contains_local(probe.astimezone(zone)):
                         return probe
         return None
@@ -281,7 +284,7 @@ class WindowSet:
             else:
                 nxt = first_instant_at_or_after(zone, day, best_end)
                 if self.boundary == "closed":
-                    nxt += _dt.timedelta(microseconds=1)
+                    nxt += _dt.timedelta(seconds=1)
             t = nxt if nxt > t else t + _dt.timedelta(microseconds=1)
         return None
 

@@ -15,6 +15,7 @@ phone numbers or e-mail addresses.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,21 +29,36 @@ from .vocab import LineType
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_jurisdiction(code: str) -> str:
-    """Upper-case and check an ISO 3166-1/3166-2 style code (``US``, ``US-MA``, ``US-NY-NYC``).
+    """Upper-case and check a jurisdiction code: an ISO 3166-1 country (``US``), an ISO 3166-2
+    subdivision (``US-MA``, ``CN-SH``), or a finer code below a valid subdivision
+    (``US-NY-NYC``). Country and subdivision codes are checked against ISO 3166 (pycountry), so
+    a typo such as ``US-MAS`` is an error rather than an account that silently misses the state's
+    rules.
 
     Raises:
-        ValueError: malformed code or unknown country.
+        ValueError: malformed code, unknown country or unknown subdivision.
     """
-    import pytz
+    import difflib
+
+    import pycountry
 
     c = code.strip().upper().replace("_", "-")
     if not _JURISDICTION_RE.match(c):
         raise ValueError(
             f"jurisdiction {code!r} is not an ISO 3166 code such as 'US', 'US-MA' or 'US-NY-NYC'"
         )
-    if c[:2] not in pytz.country_names:
+    if pycountry.countries.get(alpha_2=c[:2]) is None:
         raise ValueError(f"jurisdiction {code!r}: {c[:2]!r} is not an ISO 3166-1 country code")
+    parts = c.split("-")
+    if len(parts) >= 2:
+        sub = "-".join(parts[:2])
+        if pycountry.subdivisions.get(code=sub) is None:
+            known = [s.code for s in pycountry.subdivisions.get(country_code=parts[0]) or ()]
+            close = difflib.get_close_matches(sub, known, n=1, cutoff=0.6)
+            raise ValueError(f"jurisdiction {code!r}: {sub!r} is not an ISO 3166-2 subdivision code"
+                             + (f" (did you mean {close[0]!r}?)" if close else ""))
     return c
 
 

@@ -370,6 +370,8 @@ def load_policy(sources: Iterable[str | os.PathLike] | str | os.PathLike | None 
     Args:
         sources: shipped ruleset ids (``"us-federal"``), files or directories; ``None`` loads
             every shipped ruleset (each applies only to accounts in its jurisdiction and scope).
+            Sources replace the default: to add your own rulesets to the shipped ones, include
+            ``"shipped"`` — ``load_policy(["shipped", "./house-policy.yaml"])``.
         unknown_jurisdiction: ``"deny"`` (default, fail closed) or ``"allow"`` for accounts whose
             jurisdictions no loaded ruleset covers.
 

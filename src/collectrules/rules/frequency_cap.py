@@ -76,7 +76,8 @@ class CountWindow(StrictModel):
         if self.calendar_month:
             return "calendar month"
         if self.rolling_months:
-            return f"{self.rolling_months} rolling calendar month(s)"
+            n = self.rolling_months
+            return "rolling calendar month" if n == 1 else f"{n} rolling calendar months"
         return "local day"
 
 

@@ -182,8 +182,13 @@ def shipped_index() -> dict[str, Path]:
 _INDEX: dict[str, Path] | None = None
 
 
+#: The source name that stands for every shipped ruleset: ``load_policy(["shipped", "./ours.yaml"])``.
+SHIPPED = "shipped"
+
+
 def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
-    """Turn ids, files and directories into a list of ruleset files (shipped ones if None).
+    """Turn ids, files and directories into a list of ruleset files (shipped ones if None; the
+    name ``"shipped"`` among the sources adds every shipped ruleset to the others).
 
     Raises:
         RulesetError: an id that is not shipped and not a path.
@@ -196,7 +201,9 @@ def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
     problems = []
     for s in sources:
         p = Path(s)
-        if p.is_dir():
+        if str(s) == SHIPPED:
+            out.extend(shipped_index().values())
+        elif p.is_dir():
             out.extend(_yaml_files(p))
         elif p.is_file():
             out.append(p)
