@@ -262,10 +262,11 @@ def test_violation_kinds_are_recipient_and_channel(us):
     assert {"recipient", "channel", "retention"} <= kinds
 
 
-def test_retention_rules_skip_in_check(us):
+def test_retention_rules_take_no_part_in_check(us):
+    assert any(r.kind == "retention" for rs in us.rulesets for r in rs.rules)
     d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"}, account=CHI)
-    entries = [t for t in d.trace if t.kind == "retention"]
-    assert entries and all(t.outcome == "skip" for t in entries)
+    assert d.allowed
+    assert not [t for t in d.trace if t.kind == "retention"]
 
 
 def test_fresh_consent_after_revocation_restores_it():

@@ -7,6 +7,7 @@ Exit codes: ``check`` 0 allowed, 1 denied, 2 invalid input or rulesets; ``valida
 from __future__ import annotations
 
 import json
+from typing import Any
 import sys
 from pathlib import Path
 
@@ -25,7 +26,14 @@ def _rulesets_option(f):
                              "ruleset. Default: every shipped ruleset.")(f)
 
 
-def _load_requests(source: str) -> list[dict]:
+def _load_requests(source: str) -> list[dict | InputError]:
+    """Read REQUEST: one object, a list, JSONL or YAML. Returns one entry per request: the request
+    dict, or an :class:`InputError` for a request that cannot be read (one bad JSONL line or
+    malformed request does not stop the others).
+
+    Raises:
+        InputError: the input as a whole is unreadable.
+    """
     if source == "-":
         text = sys.stdin.read()
         name = "<stdin>"
@@ -36,16 +44,18 @@ def _load_requests(source: str) -> list[dict]:
         text = p.read_text(encoding="utf-8")
         name = source
     text_s = text.strip()
-    data = None
+    data: Any = None
     try:
         data = json.loads(text_s) if text_s else None
     except json.JSONDecodeError:
         lines = [ln for ln in text_s.splitlines() if ln.strip()]
-        if lines and all(ln.lstrip().startswith("{") for ln in lines):
-            try:
-                data = [json.loads(ln) for ln in lines]  # JSONL
-            except json.JSONDecodeError:
-                data = None
+        if len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines):
+            data = []
+            for n, ln in enumerate(lines, 1):  # JSONL
+                try:
+                    data.append(json.loads(ln))
+                except json.JSONDecodeError as exc:
+                    data.append(InputError(f"{name}: line {n}: not JSON ({exc.msg} at column {exc.colno})"))
         if data is None:
             try:
                 data = yaml.safe_load(text)
@@ -53,14 +63,23 @@ def _load_requests(source: str) -> list[dict]:
                 raise InputError(f"{name}: not JSON, JSONL or YAML: {exc}") from None
     if isinstance(data, dict):
         data = [data]
-    if not isinstance(data, list) or not data or not all(isinstance(d, dict) for d in data):
+    if not isinstance(data, list) or not data:
         raise InputError(f"{name}: expected a request object {{attempt, account, history}} or a list of them")
+    out: list[dict | InputError] = []
     for i, d in enumerate(data):
+        if isinstance(d, InputError):
+            out.append(d)
+            continue
+        if not isinstance(d, dict):
+            out.append(InputError(f"{name}: request {i}: not an object"))
+            continue
         unknown = set(d) - {"attempt", "account", "history", "id"}
         if unknown or "attempt" not in d or "account" not in d:
-            raise InputError(f"{name}: request {i}: needs 'attempt' and 'account' (and optional 'history', 'id')"
-                             + (f"; unknown keys {sorted(unknown)}" if unknown else ""))
-    return data
+            out.append(InputError(f"{name}: request {i}: needs 'attempt' and 'account' (and optional 'history', "
+                                  "'id')" + (f"; {len(unknown)} unknown key(s)" if unknown else "")))
+            continue
+        out.append(d)
+    return out
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,36 +96,53 @@ def main() -> None:
 def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> None:
     """Decide contact attempts in REQUEST (JSON, JSONL or YAML file, or - for stdin).
 
-    A request is {"attempt": {...}, "account": {...}, "history": [...]}, or a list of them.
-    Exit 0 when every attempt is allowed, 1 when any is denied, 2 on invalid input.
+    A request is {"attempt": {...}, "account": {...}, "history": [...], "id": ...}, or a list of
+    them (JSON array, JSONL or YAML). A request that is invalid is reported as INVALID and the
+    others are still decided. Exit 0 when every attempt is allowed, 1 when any is denied, 2 when
+    any request (or the input as a whole) is invalid.
     """
     from .policy import load_policy
+    from .redact import redact
 
     try:
         policy = load_policy(list(rulesets) or None)
         reqs = _load_requests(request)
-        decisions = [policy.check(r["attempt"], account=r["account"], history=r.get("history") or [])
-                     for r in reqs]
     except RulesetError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
     except InputError as exc:
-        from .redact import redact
-
         click.echo(f"error: {redact(str(exc))}", err=True)  # never echo personal data
         sys.exit(2)
+    results: list[tuple[str | None, Any]] = []
+    for i, r in enumerate(reqs):
+        label = str(r.get("id")) if isinstance(r, dict) and r.get("id") is not None else None
+        if isinstance(r, InputError):
+            results.append((label, r))
+            continue
+        try:
+            results.append((label, policy.check(r["attempt"], account=r["account"], history=r.get("history") or [])))
+        except InputError as exc:
+            results.append((label, InputError(f"request {i}{f' ({label})' if label else ''}: {exc}")))
     if fmt == "json":
-        click.echo(decision_report.json_lines(decisions, explain=explain))
+        click.echo(decision_report.json_results(results, explain=explain))
     else:
-        for r, d in zip(reqs, decisions):
-            click.echo(decision_report.text(d, explain=explain, label=str(r["id"]) if "id" in r else None))
-    sys.exit(0 if all(d.allowed for d in decisions) else 1)
+        for label, res in results:
+            if isinstance(res, InputError):
+                click.echo(f"{label + ': ' if label else ''}INVALID: {redact(str(res))}")
+            else:
+                click.echo(decision_report.text(res, explain=explain, label=label))
+    if any(isinstance(res, InputError) for _l, res in results):
+        sys.exit(2)
+    sys.exit(0 if all(res.allowed for _l, res in results) else 1)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 def validate(paths: tuple[str, ...]) -> None:
-    """Validate ruleset files or directories; print every problem as file:line:col: rule-id: message."""
+    """Validate ruleset files or directories; print every problem as file:line:col: rule-id: message.
+
+    Exit 0 valid, 1 problems found.
+    """
     from .ruleset.loader import load_rulesets
 
     try:
@@ -124,7 +160,11 @@ def validate(paths: tuple[str, ...]) -> None:
 @click.argument("paths", nargs=-1)
 @click.option("--require-coverage", is_flag=True, help="Fail when a rule is not made to fail by any test.")
 def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
-    """Run the test cases that rulesets carry (all shipped rulesets when no PATH is given)."""
+    """Run the test cases that rulesets carry (all shipped rulesets when no PATH is given).
+
+    Prints PASS/FAIL per case and the rules no passing case makes fail. Exit 0 all passed, 1 a case
+    failed (or, with --require-coverage, a rule is untested), 2 a ruleset or test file is invalid.
+    """
     from .testing import run_tests
 
     try:
@@ -132,7 +172,7 @@ def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
     except RulesetError as exc:
         for p in exc.problems:
             click.echo(str(p))
-        sys.exit(1)
+        sys.exit(2)
     for c in report.cases:
         click.echo(f"{'PASS' if c.passed else 'FAIL'} {c.ruleset}: {c.name}" + (f" -- {c.message}" if c.message else ""))
     untested = report.untested

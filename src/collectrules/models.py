@@ -427,10 +427,16 @@ class Decision:
         for v in self.warnings:
             lines.append(f"  warning   {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
         lines.append("rules considered:")
+        elsewhere = []
         for t in self.trace:
+            if t.kind == "ruleset" and t.outcome == "skip" and t.detail.startswith("jurisdiction "):
+                elsewhere.append(t.ruleset)
+                continue
             mark = {"pass": "PASS", "fail": "FAIL", "skip": "skip", "warn": "WARN"}.get(t.outcome, t.outcome)
             cite = f" [{t.citation}]" if t.citation and t.outcome != "skip" else ""
             lines.append(f"  {mark:4} {t.ruleset}/{t.rule_id} ({t.kind}): {t.detail}{cite}")
+        if elsewhere:
+            lines.append(f"  skip {len(elsewhere)} ruleset(s) for other jurisdictions: {', '.join(elsewhere)}")
         return "\n".join(lines)
 
 

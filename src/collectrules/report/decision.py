@@ -31,3 +31,20 @@ def json_lines(decisions: Iterable[Decision], *, explain: bool = False) -> str:
             data.pop("trace", None)
         out.append(data)
     return json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False)
+
+
+def json_results(results, *, explain: bool = False) -> str:
+    """JSON for ``collectrules check``: one object per request with its ``id`` (when given) and
+    either the decision or ``{"error": ...}`` (redacted)."""
+    from ..redact import redact
+
+    out = []
+    for label, res in results:
+        if isinstance(res, Decision):
+            data = {"id": label, **res.to_dict()}
+            if not explain:
+                data.pop("trace", None)
+        else:
+            data = {"id": label, "error": redact(str(res))}
+        out.append(data)
+    return json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False)

@@ -45,6 +45,7 @@ class ContentRule(CompiledRule):
     """Compiled base of the content kinds."""
 
     default_stages: frozenset[str] = frozenset({"initial", "subsequent"})
+    in_check = False  # wording is checked by check_message/check_transcript, not by check()
 
     def __init__(self, model: ContentRuleBase, ruleset):
         super().__init__(model, ruleset)

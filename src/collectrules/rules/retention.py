@@ -53,6 +53,7 @@ class RetentionRule(RuleBase):
 
 class Retention(CompiledRule):
     kind = "retention"
+    in_check = False  # answers Policy.retention_until, never decides a contact
 
     def __init__(self, model: RetentionRule, ruleset):
         super().__init__(model, ruleset)
