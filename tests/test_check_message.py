@@ -237,10 +237,11 @@ def test_required_disclosures_cn(policy, cn):
         "cn-identity-collector", "cn-identity-institution", "cn-contact-purpose"}
 
 
-def test_content_rules_are_skipped_in_timing_trace(policy, us):
+def test_content_rules_take_no_part_in_timing_checks(policy, us):
     d = policy.check({"channel": "sms", "at": "2025-06-02T12:00:00-05:00", "debt_id": "D1"}, account=us)
-    skipped = [t for t in d.trace if t.kind == "disclosure"]
-    assert skipped and all(t.outcome == "skip" and "check_message" in t.detail for t in skipped)
+    assert d.allowed
+    assert not [t for t in d.trace if t.kind in ("disclosure", "prohibited_content", "limited_content")]
+    assert d.required_disclosures  # reported as what the message must carry instead
 
 
 # --- transcripts --------------------------------------------------------------------------------
