@@ -110,6 +110,9 @@ class FrequencyCap(CompiledRule):
         self.static_key = count_filter_key(model.count, self.channels)
         self.consent_days = model.exclude_consented_days
         self.unit = model.unit
+        f = model.count
+        excluded = sorted(set((f.outcomes_exclude or []) if f else []))
+        self._not_counted = f" ({', '.join(excluded)} not counted)" if excluded else ""
         w = model.window
         self._week_start = clock.weekday_index(w.week_starts)
 
@@ -166,9 +169,11 @@ class FrequencyCap(CompiledRule):
         hi = bisect.bisect_left(stamps, end)
         count = hi - lo
         if count + 1 <= self.max:
-            return Result(PASS, ("{} of max {} {} on {} with this one", count + 1, self.max, self.unit, label))
+            return Result(PASS, ("{} of max {} {} on {} with this one{}", count + 1, self.max, self.unit, label,
+                                 self._not_counted))
         until = self._until(ctx, stamps, lo, count)
-        return Result(FAIL, ("{} of max {} {} on {} with this one", count + 1, self.max, self.unit, label), until)
+        return Result(FAIL, ("{} of max {} {} on {} with this one{}", count + 1, self.max, self.unit, label,
+                             self._not_counted), until)
 
     def _until(self, ctx: Context, stamps: list[float], lo: int, count: int) -> _dt.datetime | None:
         """Lower bound on when enough counted contacts leave the window."""

@@ -78,8 +78,8 @@ class NoticeWait(CompiledRule):
                 return Result(PASS, ("no written notice on file before this attempt; a {} may be the notice",
                                      channel))
             if sent is None:
-                return Result(FAIL, ("no written notice has been sent: the first contact must be the written "
-                                     "notice ({}); a {} is not allowed before it",
+                return Result(FAIL, ("no written notice on file (Account.notice_sent_at is unset): the first "
+                                     "contact must be the written notice ({}); a {} is not allowed before it",
                                      ", ".join(sorted(self.notice_channels)), channel), None)
             return Result(FAIL, ("the written notice is sent only at {}, after this {}",
                                  sent.isoformat(), channel), self._opens(ctx, sent))

@@ -324,6 +324,9 @@ def _message(err: dict, tree: Any) -> str:
         return f"missing required key {str(loc[-1])!r}" if loc else "missing value"
     msg = err.get("msg", "invalid")
     msg = re.sub(r"^Value error, ", "", msg)
+    if loc and loc[-1] == "window" and typ in ("model_type", "dict_type"):
+        msg += ("; write one of {rolling_days: N}, {rolling_hours: N}, {rolling_months: N}, {per_day: true}, "
+                "{calendar_week: true}, {calendar_month: true}")
     return f"{path}: {msg}" if path else msg
 
 
