@@ -41,8 +41,18 @@ def _load_requests(source: str) -> list[dict | InputError]:
         p = Path(source)
         if not p.is_file():
             raise click.UsageError(f"no such request file: {source}")
-        text = p.read_text(encoding="utf-8")
+        try:
+            text = p.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: not UTF-8 text") from None
         name = source
+    try:
+        return _parse_requests(text, name)
+    except RecursionError:
+        raise InputError(f"{name}: nested too deeply") from None
+
+
+def _parse_requests(text: str, name: str) -> list[dict | InputError]:
     text_s = text.strip()
     data: Any = None
     try:
@@ -59,8 +69,11 @@ def _load_requests(source: str) -> list[dict | InputError]:
         if data is None:
             try:
                 data = yaml.safe_load(text)
-            except yaml.YAMLError as exc:
-                raise InputError(f"{name}: not JSON, JSONL or YAML: {exc}") from None
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+                # position only: the YAML snippet would echo request content (personal data)
+                mark = getattr(exc, "problem_mark", None)
+                where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+                raise InputError(f"{name}: not JSON, JSONL or YAML{where}") from None
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not data:
@@ -120,7 +133,7 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
             results.append((label, r))
             continue
         try:
-            results.append((label, policy.check(r["attempt"], account=r["account"], history=r.get("history") or [])))
+            results.append((label, policy.check(r["attempt"], account=r["account"], history=r.get("history"))))
         except InputError as exc:
             results.append((label, InputError(f"request {i}{f' ({label})' if label else ''}: {exc}")))
     if fmt == "json":
@@ -261,7 +274,11 @@ def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> No
         click.echo(str(exc), err=True)
         sys.exit(2)
     if output:
-        Path(output).write_text(text + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(2)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
@@ -316,7 +333,11 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     else:
         out = findings_report.text(result)
     if output:
-        Path(output).write_text(out + "\n", encoding="utf-8")
+        try:
+            Path(output).write_text(out + "\n", encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(2)
         if fmt != "text":
             click.echo(findings_report.text(result), err=True)
     else:

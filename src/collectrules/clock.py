@@ -53,8 +53,18 @@ def get_zone(name: str) -> _dt.tzinfo:
     """
     try:
         return pytz.timezone(name)
-    except (pytz.UnknownTimeZoneError, AttributeError, ValueError) as exc:
-        raise InputError(f"unknown time zone {name!r}: use an IANA name such as 'America/New_York'") from exc
+    except (pytz.UnknownTimeZoneError, AttributeError, ValueError, TypeError) as exc:
+        # the value is not echoed: a mis-filled field may hold personal data
+        raise InputError("unknown time zone: use an IANA name such as 'America/New_York'") from exc
+
+
+#: tz database names that are fixed UTC offsets, not places: they ignore the consumer's daylight
+#: saving time, so they are refused (``EST``/``MST``/``HST`` are kept by the tz database only as
+#: fixed offsets or links for compatibility).
+FIXED_OFFSET_NAMES = frozenset(
+    [z for z in pytz.all_timezones if not hasattr(pytz.timezone(z), "_utc_transition_times")]
+    + ["EST", "MST", "HST"]
+)
 
 
 def zone_name(value: object) -> str:
@@ -78,10 +88,11 @@ def zone_name(value: object) -> str:
             elif isinstance(filename, str):
                 name = filename
         if not isinstance(name, str):
-            raise InputError(
-                f"time zone {value!r} has no IANA name; pass a name such as 'Asia/Shanghai'"
-            )
+            raise InputError("time zone object has no IANA name; pass a name such as 'Asia/Shanghai'")
     get_zone(name)
+    if name in FIXED_OFFSET_NAMES:
+        raise InputError("time zone is a fixed UTC offset, not a place (it ignores daylight saving time): "
+                         "use a location name such as 'America/New_York'")
     return name
 
 
@@ -173,6 +184,40 @@ def first_instant_at_or_after(zone: _dt.tzinfo, day: _dt.date, seconds: float) -
     return from_timestamp(hi_s)
 
 
+def _repeats(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> list[_dt.datetime]:
+    """The second occurrence of a wall time that occurs twice (clocks going back), if any."""
+    if seconds >= 86400:
+        return []
+    naive = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(seconds=seconds)
+    localize = getattr(zone, "localize", None)
+    if localize is None:
+        cands = {naive.replace(tzinfo=zone, fold=f).astimezone(UTC) for f in (0, 1)}
+    else:
+        cands = {localize(naive, is_dst=x).astimezone(UTC) for x in (True, False)}
+    cands = {c for c in cands if c.astimezone(zone).replace(tzinfo=None) == naive}
+    return sorted(cands)[1:]
+
+
+@functools.lru_cache(maxsize=4096)
+def _fall_back(zone: _dt.tzinfo, day: _dt.date) -> tuple[_dt.datetime, ...]:
+    """Instants on local date ``day`` (or at its end) where the clock goes back."""
+    u0 = start_of_day(zone, day)
+    u1 = start_of_day(zone, day + _DAY)
+    if (u1 - u0) <= _DAY:
+        return ()
+    lo, hi = int(u0.timestamp()), int(u1.timestamp())
+    off_lo = from_timestamp(lo).astimezone(zone).utcoffset()
+    if from_timestamp(hi).astimezone(zone).utcoffset() >= off_lo:
+        return ()
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if from_timestamp(mid).astimezone(zone).utcoffset() == off_lo:
+            lo = mid
+        else:
+            hi = mid
+    return (from_timestamp(hi),)
+
+
 def start_of_day(zone: _dt.tzinfo, day: _dt.date) -> _dt.datetime:
     """The first instant (UTC) of borrower-local date ``day`` in ``zone``."""
     return first_instant_at_or_after(zone, day, 0)
@@ -236,30 +281,34 @@ class WindowSet:
     def next_opening(self, zone: _dt.tzinfo, after: _dt.datetime, horizon_days: int = 8) -> _dt.datetime | None:
         """Earliest instant at or after ``after`` that is inside a window in ``zone``.
 
+        Candidates are each window's opening (both occurrences of a wall time repeated when clocks
+        go back; the transition itself when the opening falls in a spring-forward gap) and each
+        fall-back transition, where the wall clock jumps back into a window.
         Returns ``None`` when no window opens within ``horizon_days`` local days.
         """
         loc = after.astimezone(zone)
         if self.contains_local(loc):
             return after
         day = loc.date()
-        sod = seconds_of_day(loc)
+        best = None
         for offset in range(horizon_days + 1):
             d = day + _dt.timedelta(days=offset)
+            cands = []
             for start, _end in self.by_weekday[d.weekday()]:
                 if start < 0:
                     continue  # continuation of yesterday's window: covered by yesterday's start
-                if offset == 0 and start < sod:
-                    continue
                 secs = start + (1 if self.boundary == "open" else 0)
-                cand = first_instant_at_or_after(zone, d, secs)
-                if cand >= after and self.contains_local(cand.astimezone(zone)):
-                    return cand
-                # DST gap swallowed the opening: the transition instant is the first inside.
-                if cand >= after:
-                    probe = cand + _dt.timedelta(seconds=1)
-                    if self.contains_local(probe.astimezone(zone)):
-                        return probe
-        return None
+                first = first_instant_at_or_after(zone, d, secs)
+                cands.append(first)
+                cands.append(first + _dt.timedelta(seconds=1))  # a gap swallowed the opening
+                cands.extend(_repeats(zone, d, secs))
+            cands.extend(_fall_back(zone, d))
+            for c in cands:
+                if c >= after and (best is None or c < best) and self.contains_local(c.astimezone(zone)):
+                    best = c
+            if best is not None and offset >= 1:
+                break  # later local days can only open later
+        return best
 
     def next_closing(self, zone: _dt.tzinfo, after: _dt.datetime, horizon_days: int = 8) -> _dt.datetime | None:
         """Earliest instant at or after ``after`` that is outside every window in ``zone``.
@@ -282,9 +331,11 @@ class WindowSet:
             if best_end >= 86400:
                 nxt = first_instant_at_or_after(zone, day + _DAY, 0)
             else:
-                nxt = first_instant_at_or_after(zone, day, best_end)
-                if self.boundary == "closed":
-                    nxt += _dt.timedelta(seconds=1)
+                end_secs = best_end + (1 if self.boundary == "closed" else 0)
+                nxt = first_instant_at_or_after(zone, day, end_secs)
+                if nxt <= t:  # we are in the repeated hour: the window ends at the second occurrence
+                    later = [r for r in _repeats(zone, day, end_secs) if r > t]
+                    nxt = later[0] if later else nxt
             t = nxt if nxt > t else t + _dt.timedelta(microseconds=1)
         return None
 

@@ -56,7 +56,7 @@ class History:
             return value
         if value is None:
             return _EMPTY
-        if isinstance(value, (str, bytes, dict)):
+        if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
             raise InputError("history must be a list of contacts")
         return cls(value)
 

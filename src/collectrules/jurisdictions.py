@@ -83,13 +83,12 @@ def zones_for(code: str) -> tuple[str, ...]:
 
 
 def default_zones(jurisdictions: tuple[str, ...]) -> tuple[str, ...]:
-    """Zones of the account's most specific jurisdictions (several codes: all their zones)."""
-    if not jurisdictions:
-        return ()
-    depth = max(j.count("-") for j in jurisdictions)
-    deepest = [j for j in jurisdictions if j.count("-") == depth]
+    """Every zone of every jurisdiction the account lists, using for each the most specific code
+    given (``["US", "US-MA"]`` → Eastern only; ``["US-IL", "CN"]`` → Chicago and Shanghai)."""
     out: list[str] = []
-    for j in deepest:
+    for j in jurisdictions:
+        if any(other != j and contains(j, other) for other in jurisdictions):
+            continue  # a more specific code under j is listed: it decides j's zones
         for z in zones_for(j):
             if z not in out:
                 out.append(z)

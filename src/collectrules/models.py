@@ -18,13 +18,27 @@ import datetime as _dt
 import functools
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
 from .vocab import LineType
+
+#: Instants outside these years are refused: no collection rule speaks of them, and date
+#: arithmetic near year 1 or 9999 would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2199
+
+
+def _in_range(value: _dt.datetime) -> _dt.datetime:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"instant outside the supported years {MIN_YEAR}-{MAX_YEAR}")
+    return value
+
+
+#: A timezone-aware datetime in the supported range (naive datetimes are rejected).
+Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
 
@@ -128,12 +142,12 @@ class ContactAttempt(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Channel
-    at: AwareDatetime
+    at: Instant
     debt_id: str = Field(min_length=1)
     recipient: Recipient = "borrower"
     place: Place = "personal"
     purpose: Purpose = "collection"
-    consent_given_at: AwareDatetime | None = None
+    consent_given_at: Instant | None = None
     dialer: Dialer = "manual"
     employer_provided_address: bool = False
     recipient_id: str | None = None
@@ -155,14 +169,14 @@ class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     channel: Channel
-    at: AwareDatetime
+    at: Instant
     debt_ids: list[str] = Field(min_length=1)
     direction: Direction = "outbound"
     outcome: Outcome
     recipient: Recipient = "borrower"
     place: Place = "personal"
     purpose: Purpose = "collection"
-    consent_given_at: AwareDatetime | None = None
+    consent_given_at: Instant | None = None
     dialer: Dialer = "manual"
     recipient_id: str | None = None
     address_id: str | None = None
@@ -193,8 +207,8 @@ class ConsentRecord(BaseModel):
 
     channels: list[Channel] = Field(min_length=1)
     address_id: str | None = None
-    given_at: AwareDatetime | None = None
-    revoked_at: AwareDatetime | None = None
+    given_at: Instant | None = None
+    revoked_at: Instant | None = None
     written: bool = False
     debt_id: str | None = None
     sender_id: str | None = None
@@ -276,7 +290,7 @@ class Account(BaseModel):
     days_past_due: int | None = Field(default=None, ge=0)
     debt_groups: list[list[str]] = Field(default_factory=list)
     holidays: list[_dt.date] = Field(default_factory=list)
-    notice_sent_at: AwareDatetime | None = None
+    notice_sent_at: Instant | None = None
     written_consent_channels: list[Channel] = Field(default_factory=list)
     debtor_unreachable: bool = False
     third_party_refusals: list[str] = Field(default_factory=list)

@@ -29,6 +29,10 @@ def _activity(value: Any) -> _dt.datetime | _dt.date:
             value = _dt.date.fromisoformat(text) if len(text) == 10 else _ACTIVITY.validate_python(text)
         except (ValueError, ValidationError):
             raise InputError("last_activity_at must be an ISO 8601 date or timezone-aware datetime") from None
+    from .models import MAX_YEAR, MIN_YEAR
+
+    if isinstance(value, _dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InputError(f"last_activity_at is outside the supported years {MIN_YEAR}-{MAX_YEAR}")
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise InputError("last_activity_at is a naive datetime: give a timezone-aware one (or a date)")

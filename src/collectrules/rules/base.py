@@ -112,12 +112,31 @@ def debt_group_map(account: "Account") -> dict[str, str]:
     hit = _DEBT_GROUP_CACHE.get(id(account))
     if hit is not None and hit[0] is account:
         return hit[1]
-    mapping: dict[str, str] = {}
+    # groups that share a debt are one particular debt: merge them (union-find), so the result
+    # does not depend on the order the groups are listed in
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
     for g in groups:
+        for d in g[1:]:
+            ra, rb = find(g[0]), find(d)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
         if g:
-            key = "group:" + min(g)
-            for d in g:
-                mapping[d] = key
+            find(g[0])
+    members: dict[str, list[str]] = {}
+    for d in list(parent):
+        members.setdefault(find(d), []).append(d)
+    mapping: dict[str, str] = {}
+    for root, ds in members.items():
+        key = "group:" + min(ds)
+        for d in ds:
+            mapping[d] = key
     if len(_DEBT_GROUP_CACHE) > 1024:
         _DEBT_GROUP_CACHE.clear()
     _DEBT_GROUP_CACHE[id(account)] = (account, mapping)

@@ -12,6 +12,7 @@ YAML notes: times may be written unquoted (``08:00``); the YAML 1.1 base-60 inte
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
@@ -30,7 +31,16 @@ from .schema import RulesetFile
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    def construct_object(self, node, deep=False):
+        """Report a value PyYAML cannot build (``2025-02-30``, ``!!int 0x``, a list used as a key)
+        as a positioned YAML error instead of a crash."""
+        try:
+            return super().construct_object(node, deep=deep)
+        except yaml.MarkedYAMLError:
+            raise
+        except (ValueError, TypeError, OverflowError) as exc:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"invalid value: {exc}", node.start_mark) from None
 
 
 # Drop YAML 1.1's sexagesimal ints/floats (13:00 → 780) and keep the rest of the int/float
@@ -69,6 +79,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> PosDict:
     out.key_marks = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool, datetime.date)) and key is not None:
+            raise yaml.constructor.ConstructorError("while constructing a mapping", node.start_mark,
+                                                    "a key must be a plain value, not a list or mapping",
+                                                    key_node.start_mark)
         if key in out:
             raise yaml.MarkedYAMLError("while constructing a mapping", node.start_mark,
                                        f"duplicate key {key!r}", key_node.start_mark)
@@ -330,6 +344,25 @@ def _message(err: dict, tree: Any) -> str:
     return f"{path}: {msg}" if path else msg
 
 
+def _duplicate_rule_ids(tree: Any, name: str) -> list[Problem]:
+    rules = tree.get("rules") if isinstance(tree, dict) else None
+    if not isinstance(rules, PosList):
+        return []
+    seen: dict[str, int] = {}
+    out = []
+    for i, r in enumerate(rules):
+        rid = r.get("id") if isinstance(r, dict) else None
+        if not isinstance(rid, str):
+            continue
+        if rid in seen:
+            line, col = position(tree, ("rules", i, "id"))
+            first = position(tree, ("rules", seen[rid], "id"))[0]
+            out.append(Problem(name, line, col, rid, f"duplicate rule id {rid!r} (first used on line {first})"))
+        else:
+            seen[rid] = i
+    return out
+
+
 def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     """Parse and validate one ruleset file.
 
@@ -346,12 +379,15 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     if not isinstance(tree, dict):
         raise RulesetError([Problem(name, 1, 1, "-", "a ruleset file must be a mapping with id, title, rules …")])
     default_id = tree.get("id") if isinstance(tree.get("id"), str) else "-"
+    dup_problems = _duplicate_rule_ids(tree, name)
     try:
         model = RulesetFile.model_validate(tree)
     except ValidationError as exc:
-        problems = []
+        problems = list(dup_problems)
         for err in exc.errors():
             loc = tuple(err.get("loc", ()))
+            if dup_problems and not loc and "duplicate rule id" in str(err.get("msg")):
+                continue  # already reported at the duplicate rule itself
             if err.get("type") == "extra_forbidden":
                 line, col = key_position(tree, loc)
             else:
