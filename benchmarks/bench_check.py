@@ -142,6 +142,13 @@ def main() -> None:
         t_denied = median_us(lambda: policy.check(late, account=account, history=history), number, repeat)
         print(f"{n:>8} | {t_fast:>13.1f} µs | {t_build:>9.1f} µs | {t_e2e:>13.1f} µs | {t_floor_p:>13.1f} µs | "
               f"{t_floor_r:>8.1f} µs | {t_e2e / t_floor_r:>14.2f}x | {t_denied:>8.1f} µs")
+    shipped = collectrules.load_policy()
+    account = collectrules.Account.model_validate(RAW_ACCOUNT)
+    attempt = collectrules.ContactAttempt.model_validate(RAW_ATTEMPT)
+    for n in (0, 1000):
+        history = collectrules.History(make_history(n))
+        t = median_us(lambda: shipped.check(attempt, account=account, history=history), 4000, repeat)
+        print(f"all {len(shipped.rulesets)} shipped rulesets, {n} contacts, prepared: {t:.1f} µs")
     sys.stdout.flush()
 
 

@@ -184,10 +184,11 @@ def first_instant_at_or_after(zone: _dt.tzinfo, day: _dt.date, seconds: float) -
     return from_timestamp(hi_s)
 
 
-def _repeats(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> list[_dt.datetime]:
+@functools.lru_cache(maxsize=65536)
+def _repeats(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> tuple[_dt.datetime, ...]:
     """The second occurrence of a wall time that occurs twice (clocks going back), if any."""
     if seconds >= 86400:
-        return []
+        return ()
     naive = _dt.datetime.combine(day, _dt.time()) + _dt.timedelta(seconds=seconds)
     localize = getattr(zone, "localize", None)
     if localize is None:
@@ -195,7 +196,7 @@ def _repeats(zone: _dt.tzinfo, day: _dt.date, seconds: float) -> list[_dt.dateti
     else:
         cands = {localize(naive, is_dst=x).astimezone(UTC) for x in (True, False)}
     cands = {c for c in cands if c.astimezone(zone).replace(tzinfo=None) == naive}
-    return sorted(cands)[1:]
+    return tuple(sorted(cands)[1:])
 
 
 @functools.lru_cache(maxsize=4096)
