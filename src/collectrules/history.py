@@ -15,7 +15,9 @@ it is asked for, and is cached on the :class:`History` (appending creates a new 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Iterable
+import functools
+import linecache
+from typing import Any, Callable, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -74,8 +76,14 @@ class History:
         hit = self._index.get(key)
         if hit is not None:
             return hit
-        out = [self.timestamps[i] for i, c in enumerate(self.contacts)
-               if _matches(c, static_key, dyn_key, ctx, consent_days)]
+        f = _static_filter(static_key)
+        pairs = [(t, c) for t, c in zip(self.timestamps, self.contacts) if f(c)]
+        if dyn_key or consent_days:
+            from .rules.base import debt_group_map
+
+            gm = debt_group_map(ctx.account)
+            pairs = [(t, c) for t, c in pairs if _dynamic_ok(c, dyn_key, ctx, consent_days, gm)]
+        out = [t for t, _c in pairs]
         self._index[key] = out
         return out
 
@@ -86,35 +94,51 @@ class History:
 _EMPTY = History(())
 
 
-def _matches(c: Contact, sk: tuple, dk: tuple, ctx: Any, consent_days: int | None) -> bool:
+@functools.lru_cache(maxsize=1024)
+def _static_filter(sk: tuple) -> Callable[[Contact], bool]:
+    """A generated predicate for the attempt-independent part of a counter's filter (one
+    comparison per filter the rule gives), registered in :mod:`linecache`."""
     chans, directions, outcomes, outcomes_ex, recips, recips_ex, places, purposes, purposes_ex, dialers = sk
-    if chans is not None and c.channel not in chans:
-        return False
-    if c.direction not in directions:
-        return False
-    if outcomes is not None and c.outcome not in outcomes:
-        return False
-    if c.outcome in outcomes_ex:
-        return False
-    if recips is not None and c.recipient not in recips:
-        return False
-    if c.recipient in recips_ex:
-        return False
-    if places is not None and c.place not in places:
-        return False
-    if purposes is not None and c.purpose not in purposes:
-        return False
-    if c.purpose in purposes_ex:
-        return False
-    if dialers is not None and c.dialer not in dialers:
-        return False
+    ns: dict[str, Any] = {}
+    conds = []
+    for expr, name, value, wanted in (
+        ("c.channel in {}", "CH", chans, chans is not None),
+        ("c.direction in {}", "DI", directions, True),
+        ("c.outcome in {}", "OU", outcomes, outcomes is not None),
+        ("c.outcome not in {}", "OX", outcomes_ex, bool(outcomes_ex)),
+        ("c.recipient in {}", "RE", recips, recips is not None),
+        ("c.recipient not in {}", "RX", recips_ex, bool(recips_ex)),
+        ("c.place in {}", "PL", places, places is not None),
+        ("c.purpose in {}", "PU", purposes, purposes is not None),
+        ("c.purpose not in {}", "PX", purposes_ex, bool(purposes_ex)),
+        ("c.dialer in {}", "DL", dialers, dialers is not None),
+    ):
+        if wanted:
+            ns[name] = value
+            conds.append(expr.format(name))
+    src = "def f(c):\n    return " + (" and ".join(conds) or "True") + "\n"
+    filename = f"<collectrules history filter #{len(linecache.cache)}>"
+    exec(compile(src, filename, "exec"), ns)  # noqa: S102 - built from fixed templates above
+    linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
+    return ns["f"]
+
+
+def _matches(c: Contact, sk: tuple, dk: tuple, ctx: Any, consent_days: int | None) -> bool:
+    from .rules.base import debt_group_map
+
+    return _static_filter(sk)(c) and _dynamic_ok(c, dk, ctx, consent_days, debt_group_map(ctx.account))
+
+
+def _dynamic_ok(c: Contact, dk: tuple, ctx: Any, consent_days: int | None, gm: dict[str, str]) -> bool:
+    """The attempt-dependent part: same debt (group), same person, same number or place; and
+    the consent exclusion."""
     for part in dk:
         tag = part[0]
         if tag == "debt":
-            from .rules.base import debt_group_map
-
-            gm = debt_group_map(ctx.account)
-            if not any(gm.get(d, d) == part[1] for d in c.debt_ids):
+            if gm:
+                if not any(gm.get(d, d) == part[1] for d in c.debt_ids):
+                    return False
+            elif part[1] not in c.debt_ids:
                 return False
         elif tag == "recipient":
             if c.recipient != part[1]:
