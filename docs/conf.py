@@ -25,5 +25,26 @@ def _generate_catalogue(app):
         fh.write(render(build_catalogue(), fmt="rst"))
 
 
+def _generate_cli(app):
+    """Write cli.rst from the click commands' own help (generated, never by hand)."""
+    import click  # noqa: PLC0415
+
+    from collectrules.cli import main  # noqa: PLC0415
+
+    lines = ["Command line", "============", "",
+             "Generated from ``collectrules --help``; every command takes ``-h/--help``.", ""]
+    with click.Context(main, info_name="collectrules") as ctx:
+        for name in sorted(main.list_commands(ctx)):
+            cmd = main.get_command(ctx, name)
+            with click.Context(cmd, info_name=name, parent=ctx) as sub:
+                lines += [f"``collectrules {name}``", "-" * (len(name) + 17), "", "::", ""]
+                lines += ["   " + ln for ln in cmd.get_help(sub).splitlines()]
+                lines.append("")
+    out = os.path.join(os.path.dirname(__file__), "cli.rst")
+    with open(out, "w", encoding="utf-8") as fh:
+        fh.write("\n".join(lines) + "\n")
+
+
 def setup(app):
     app.connect("builder-inited", _generate_catalogue)
+    app.connect("builder-inited", _generate_cli)

@@ -335,3 +335,16 @@ def test_refusal_without_recipient_id_fails_closed(cn):
     d = cn.check({k: v for k, v in EC.items() if k != "recipient_id"}, account=acct)
     assert _kinds(d) == {"cn-contacts-stop-after-refusal": "recipient"}
     assert "EC1" not in d.explain() and "EC1" not in json.dumps(d.to_dict())
+
+
+def test_consent_on_another_number_does_not_cover_an_attempt_without_a_number():
+    p = load_policy(["us-tcpa"])
+    ledger = [{"channels": ["call"], "address_id": "cell-2", "given_at": "2025-01-10T10:00:00-05:00"}]
+    a = {"channel": "call", "at": "2025-06-10T10:00:00-05:00", "debt_id": "D1", "line_type": "mobile",
+         "dialer": "autodialer"}
+    assert not p.check(a, account={**CHI, "consent_ledger": ledger}).allowed
+    assert p.check({**a, "address_id": "cell-2"}, account={**CHI, "consent_ledger": ledger}).allowed
+    assert not p.check({**a, "address_id": "cell-3"}, account={**CHI, "consent_ledger": ledger}).allowed
+    # consent recorded without a number covers every number of the person
+    anyno = [{"channels": ["call"], "given_at": "2025-01-10T10:00:00-05:00"}]
+    assert p.check(a, account={**CHI, "consent_ledger": anyno}).allowed

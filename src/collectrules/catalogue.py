@@ -140,10 +140,19 @@ def _generic_params(rule: RuleBase) -> str:
     for k, v in d.items():
         if k in _BASE_FIELDS:
             continue
-        if isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v):
-            v = _list(v)
-        parts.append(f"{k.replace('_', ' ')}: {v}")
+        parts.append(f"{k.replace('_', ' ')}: {_short(v)}")
     return "; ".join(parts)
+
+
+def _short(v: Any) -> str:
+    """A parameter in words: no Python reprs in a catalogue compliance officers read."""
+    if isinstance(v, dict):
+        return ", ".join(f"{k.replace('_', ' ')} {_short(x)}" for k, x in v.items())
+    if isinstance(v, list):
+        if all(not isinstance(x, (dict, list)) for x in v):
+            return _list(v)
+        return f"{len(v)} entr{'y' if len(v) == 1 else 'ies'}"
+    return str(v)
 
 
 def describe_rule(rule: RuleBase) -> str:
@@ -215,7 +224,8 @@ def rule_numbers(rule: RuleBase) -> str:
     """The rule's numbers in compact form (``3 / 7 days``, ``08:00-21:00``, ``7 days``)."""
     kind = rule.kind
     if kind == "contact_hours":
-        return "; ".join(_window_text(w).replace("every day ", "") for w in rule.windows)
+        ends = {"open": " (start and end excluded)", "closed": " (start and end included)"}.get(rule.boundary, "")
+        return "; ".join(_window_text(w).replace("every day ", "") for w in rule.windows) + ends
     if kind == "frequency_cap":
         w = rule.window
         span = (f"{w.rolling_days} day{'s' if w.rolling_days != 1 else ''}" if w.rolling_days

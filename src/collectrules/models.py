@@ -222,11 +222,21 @@ class ConsentRecord(BaseModel):
             raise ValueError("revoked_at is before given_at")
         return v
 
-    def covers(self, channel: str, address_id: str | None) -> bool:
-        """Does this entry speak about ``channel`` on the number/address ``address_id``?"""
+    def covers(self, channel: str, address_id: str | None, *, granting: bool = False) -> bool:
+        """Does this entry speak about ``channel`` on the number/address ``address_id``?
+
+        A revocation is read widely (an entry for any number covers an attempt whose number is
+        unknown). Consent is read narrowly (``granting=True``): consent on one number does not
+        cover an attempt whose number is not given, only an entry without a number does (fail
+        closed).
+        """
         if channel not in self.channels:
             return False
-        return self.address_id is None or address_id is None or self.address_id == address_id
+        if self.address_id is None:
+            return True
+        if address_id is None:
+            return not granting
+        return self.address_id == address_id
 
 
 class Account(BaseModel):

@@ -211,7 +211,10 @@ class Policy:
             next_allowed: compute ``Decision.next_allowed_at`` for a denied attempt.
 
         Returns:
-            A :class:`Decision`. Pure and deterministic: the same inputs give the same decision.
+            The :class:`Decision` for the attempt.
+
+        The check is pure and deterministic (the same inputs give the same decision), does no I/O
+        and is safe to call from several threads.
 
         Raises:
             InputError: malformed attempt, account or history (naive datetime, unknown channel or

@@ -82,7 +82,7 @@ def ledger_consent(ctx: Context, channel: str, *, written: bool = False):
     addr = ctx.attempt.address_id
     ledger = ctx.account.consent_ledger
     for r in ledger:
-        if not r.covers(channel, addr) or r.given_at is None or r.given_at > at:
+        if not r.covers(channel, addr, granting=True) or r.given_at is None or r.given_at > at:
             continue
         if written and not r.written:
             continue
@@ -107,7 +107,8 @@ def _revocation(ctx: Context, channel: str):
             best = r
     if best is None:
         return None
-    renewed = any(x.given_at is not None and best.revoked_at < x.given_at <= at and x.covers(channel, addr)
+    renewed = any(x.given_at is not None and best.revoked_at < x.given_at <= at
+                  and x.covers(channel, addr, granting=True)
                   and (x.revoked_at is None or x.revoked_at > at) for x in ledger)
     return None if renewed else best
 
@@ -164,7 +165,7 @@ class Channel_(CompiledRule):
             if ledger_consent(ctx, a.channel) is not None:
                 return Result(PASS, ("prior express consent for {} on this number in force", a.channel))
             why = "revoked" if _revocation(ctx, a.channel) is not None else "none recorded"
-            return Result(FAIL, ("{} by {} to a {} line needs prior express consent ({})", a.channel, a.dialer,
+            return Result(FAIL, ("{} by {} to a line of type {} needs prior express consent ({})", a.channel, a.dialer,
                                  a.line_type, why))
         if t == "written_consent":
             if a.channel in ctx.account.written_consent_channels and _revocation(ctx, a.channel) is None:

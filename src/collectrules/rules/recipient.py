@@ -91,7 +91,7 @@ class Recipient_(CompiledRule):
         self.purposes = frozenset(model.purposes) if model.purposes is not None else None
         self.max = model.max_contacts
         self.exempt_if = tuple(model.exempt_if or ())
-        self.content = model.content
+        self.content = " ".join(model.content.split()) if model.content else None
         self.unit = model.unit
         count = model.count or CountFilter()
         if model.per == "role" and count.recipients is None:
