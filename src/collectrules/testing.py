@@ -148,6 +148,10 @@ def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -
         problems.append(f"violations: expected {sorted(exp.violations)}, got {sorted(got_v)}")
     if exp.warnings is not None and set(exp.warnings) != got_w:
         problems.append(f"warnings: expected {sorted(exp.warnings)}, got {sorted(got_w)}")
+    expected_ids = set(exp.violations or ()) | set(exp.warnings or ())
+    for t in d.trace:  # why an expected rule did not fire (not in effect, out of scope, passed)
+        if t.rule_id in expected_ids and t.rule_id not in got_v | got_w:
+            problems.append(f"{t.rule_id} {t.outcome}: {t.detail}")
     if exp.next_allowed_at is not None:
         if d.next_allowed_at is None or d.next_allowed_at != exp.next_allowed_at:
             problems.append(f"next_allowed_at: expected {exp.next_allowed_at.isoformat()}, got "
