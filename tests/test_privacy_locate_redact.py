@@ -148,3 +148,31 @@ def test_retention_input_errors():
 def test_public_api():
     for name in ("locate", "Location", "redact", "ConsentRecord"):
         assert name in collectrules.__all__ and hasattr(collectrules, name)
+
+
+def test_canadian_area_code_gives_the_province():
+    loc = locate(phone="+1 416 555 0100")
+    assert loc.jurisdictions == ("CA-ON",) and loc.timezones == ("America/Toronto",)
+
+
+def test_locate_rejects_non_string_inputs():
+    import pytest
+
+    from collectrules import InputError
+
+    with pytest.raises(InputError):
+        locate(phone=12125550100)
+    with pytest.raises(InputError):
+        locate(country_hint=5)
+
+
+def test_redact_more_identifiers_and_not_amounts():
+    from collectrules import redact
+
+    assert redact("SSN 123-45-6789") == "SSN [ssn]"
+    assert redact("HKID A123456(7)") == "HKID [id]"
+    assert redact("passport E12345678") == "passport [id]"
+    assert redact("mail 张三@例子.公司") == "mail [email]"
+    assert redact("id 110105 19900307 123X") == "id [cn-id]"
+    assert redact("amount 12345678.90") == "amount 12345678.90"
+    assert redact("due 2025-06-02, $1,234.56") == "due 2025-06-02, $1,234.56"

@@ -100,3 +100,21 @@ def test_duplicate_rule_id_points_at_the_duplicate(tmp_path):
 def test_output_to_a_missing_directory_exits_2():
     r = CliRunner().invoke(main, ["catalogue", "-o", "/nonexistent-dir/x.md"])
     assert r.exit_code == 2 and "cannot write" in r.output
+
+
+def test_diff_unreadable_or_bad_yaml_exits_2_without_echo(tmp_path):
+    bad = tmp_path / "bin.yaml"
+    bad.write_bytes(b"\xff\xfe")
+    r = CliRunner().invoke(main, ["diff", str(bad), str(bad)])
+    assert r.exit_code == 2 and "UTF-8" in r.output
+    y = tmp_path / "y.yaml"
+    y.write_text('id: x\nnote: "call Jane Roe\n')
+    r = CliRunner().invoke(main, ["diff", str(y), str(y)])
+    assert r.exit_code == 2 and "Jane Roe" not in r.output
+
+
+def test_retention_fails_closed(shipped):
+    with pytest.raises(InputError, match="ISO 8601"):
+        shipped.retention_until({"jurisdictions": ["US-IL"]}, "20250602", "collection_record")
+    with pytest.raises(InputError, match="no loaded ruleset covers"):
+        shipped.retention_until({"jurisdictions": ["FR"]}, "2025-06-02", "collection_record")

@@ -103,8 +103,11 @@ class Diff:
 def _parse(text: str, name: str) -> dict | None:
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{name}: not valid YAML: {exc}") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        # the position only: PyYAML's snippet would echo the file's content
+        raise InputError(f"{name}: not valid YAML{where}") from None
     if not isinstance(data, dict) or "rules" not in data:
         return None  # not a ruleset (e.g. an unrelated YAML file)
     return data
@@ -138,7 +141,11 @@ def load_side(source: str | os.PathLike) -> dict[str, tuple[str, dict]]:
         out: dict[str, tuple[str, dict]] = {}
         files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.is_file() and _is_ruleset_name(f.name))
         for f in files:
-            _add(out, _parse(f.read_text(encoding="utf-8"), str(f)), str(f))
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (UnicodeDecodeError, OSError):
+                raise InputError(f"{f}: cannot be read as UTF-8 text") from None
+            _add(out, _parse(text, str(f)), str(f))
         return out
     if ":" in s:
         rev, _, path = s.partition(":")

@@ -119,11 +119,16 @@ def locate(phone: str | list[str] | tuple[str, ...] | None = None, address: Any 
     if country_hint is not None:
         try:
             hint = normalise_jurisdiction(country_hint)[:2]
-        except ValueError:
+        except (ValueError, TypeError, AttributeError):
             raise InputError("country_hint must be an ISO 3166-1 alpha-2 code such as 'US' or 'CN'") from None
     items: list[tuple[str | None, tuple[str, ...], bool]] = []
     evidence: list[str] = []
-    phones = [phone] if isinstance(phone, str) else list(phone or ())
+    if phone is None or isinstance(phone, str):
+        phones = [phone] if phone else []
+    elif isinstance(phone, (list, tuple)):
+        phones = list(phone)
+    else:
+        raise InputError("phone must be a string (E.164 such as '+13125550123') or a list of strings")
     for p in phones:
         _from_phone(p, hint, items, evidence)
     if address is not None:
@@ -180,6 +185,12 @@ def _from_phone(raw: Any, hint: str | None, items, evidence) -> None:
         sub = _us_state(desc)
         if sub:
             jur = f"US-{sub}"
+    elif region == "CA" and desc:
+        # NANP area codes are geographic: the province is evidence, like a US state. Elsewhere
+        # (e.g. Chinese mobiles, registered in one province and used anywhere) only the country.
+        sub_code = _subdivision_from_description(region, desc)
+        if sub_code:
+            jur, sub = sub_code, sub_code.split("-", 1)[1]
     if region == "US" and not tzs and jur:
         tzs = list(_jur.zones_for(jur))
     _add(items, jur, tzs)
@@ -190,6 +201,30 @@ def _from_phone(raw: Any, hint: str | None, items, evidence) -> None:
         + f" → {jur or region}; zones {', '.join(tzs) if tzs else 'unknown'}"
         + (" (portable number: evidence, not proof)" if region in ("US", "CA") else "")
     )
+
+
+_SUFFIXES = re.compile(r"\s+(sheng|shi|zizhiqu|province|state|territory)$", re.I)
+
+
+def _fold(name: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).strip().lower()
+    return _SUFFIXES.sub("", text)
+
+
+def _subdivision_from_description(region: str, desc: str) -> str | None:
+    """The ISO 3166-2 code of the province/state the number's geocoder description ends with
+    (``"Ontario"`` → ``CA-ON``, ``"Lianyungang, Jiangsu"`` → ``CN-JS``), or ``None``."""
+    import pycountry
+
+    last = _fold(desc.split(",")[-1])
+    if not last:
+        return None
+    subs = pycountry.subdivisions.get(country_code=region) or ()
+    hits = {sd.code for sd in subs if sd.parent_code is None and _fold(sd.name) == last}
+    return hits.pop() if len(hits) == 1 else None
 
 
 def _us_state(desc: str) -> str | None:

@@ -275,7 +275,8 @@ class Policy:
             ``None`` when no loaded rule covers that record kind for the account.
 
         Raises:
-            InputError: malformed account, naive datetime, unknown record kind.
+            InputError: malformed account, naive datetime, a date string that is not ISO 8601,
+                unknown record kind, or no loaded ruleset covering the account's jurisdictions.
         """
         from .retention import retention_until
 

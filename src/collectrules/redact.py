@@ -2,9 +2,12 @@
 
 :func:`redact` replaces, in this order:
 
-* e-mail addresses → ``[email]``;
+* e-mail addresses (internationalised ones too) → ``[email]``;
 * Chinese resident identity card numbers (居民身份证号码: 18 characters, 17 digits and a digit or
-  ``X``; and the older 15-digit form) → ``[cn-id]``;
+  ``X``, optionally grouped; and the older 15-digit form) → ``[cn-id]``;
+* US social security numbers (``123-45-6789``) → ``[ssn]``;
+* identity documents shaped like a Hong Kong identity card or a passport number (one or two
+  capital letters and 6–9 digits, ``A123456(7)``, ``E12345678``) → ``[id]``;
 * bank card numbers (13–19 digits, optionally grouped by spaces or dashes) → ``[card]``;
 * telephone numbers found by ``phonenumbers.PhoneNumberMatcher`` (valid international ``+``
   numbers, and national numbers of the regions in ``regions``), and anything shaped like a
@@ -26,8 +29,11 @@ import phonenumbers
 #: Regions whose national-format numbers :func:`redact` looks for (in addition to ``+`` numbers).
 DEFAULT_REGIONS: tuple[str, ...] = ("US", "CN", "HK", "TW", "GB", "IN")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-_CN_ID = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\w{2,}")  # internationalised addresses too
+_CN_ID = re.compile(r"(?<![0-9A-Za-z])(?:\d{6}[ \-]?\d{8}[ \-]?\d{3}[\dXx]|\d{15})(?![0-9A-Za-z])")
+_DECIMAL = re.compile(r"\d+\.\d{1,2}")
+_SSN = re.compile(r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-])")
+_ID_DOC = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{6,9}(?:\([0-9A]\))?(?![A-Za-z0-9])")  # HK ID, passports
 _CARD = re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")
 _NANP = re.compile(r"(?<![\d+])(?:\(?\d{3}\)?[ .\-])?\d{3}[ .\-]\d{4}(?!\d)")
 _DIGITS = re.compile(r"(?<!\d)(?:\d[ \-.]?){10,}\d(?!\d)")
@@ -51,6 +57,8 @@ def redact(text: str, regions: tuple[str, ...] = DEFAULT_REGIONS) -> str:
         return text
     out = _EMAIL.sub("[email]", text)
     out = _CN_ID.sub("[cn-id]", out)
+    out = _SSN.sub("[ssn]", out)
+    out = _ID_DOC.sub("[id]", out)
     out = _phones(out, ())          # international (+) numbers first: they can look like cards
     out = _CARD.sub("[card]", out)
     out = _phones(out, regions)
@@ -67,6 +75,9 @@ def _phones(text: str, regions: tuple[str, ...]) -> str:
         try:
             matcher = phonenumbers.PhoneNumberMatcher(text, region or "ZZ", leniency=phonenumbers.Leniency.VALID)
             for m in matcher:
+                if _DECIMAL.fullmatch(m.raw_string) or (text[m.end:m.end + 1] == "."
+                                                       and text[m.end + 1:m.end + 2].isdigit()):
+                    continue  # a decimal amount such as 12345678.90, not a number to call
                 spans.append((m.start, m.end))
         except Exception:  # noqa: BLE001 - a matcher failure must not stop redaction of the rest
             continue

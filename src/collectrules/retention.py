@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+
 
 from .errors import InputError
 from .vocab import RECORD_KINDS
@@ -19,16 +19,22 @@ from .vocab import RECORD_KINDS
 if TYPE_CHECKING:  # pragma: no cover
     from .policy import Policy
 
-_ACTIVITY = TypeAdapter(_dt.datetime | _dt.date)
 
 
 def _activity(value: Any) -> _dt.datetime | _dt.date:
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = _dt.date.fromisoformat(text) if len(text) == 10 else _ACTIVITY.validate_python(text)
-        except (ValueError, ValidationError):
-            raise InputError("last_activity_at must be an ISO 8601 date or timezone-aware datetime") from None
+            if len(text) == 10:
+                value = _dt.date.fromisoformat(text)
+            elif "T" in text or " " in text:
+                value = _dt.datetime.fromisoformat(text)
+            else:
+                # "20250602" would be read as a Unix timestamp: refuse anything not clearly ISO
+                raise ValueError(text)
+        except ValueError:
+            raise InputError("last_activity_at must be an ISO 8601 date (YYYY-MM-DD) or a timezone-aware "
+                             "datetime") from None
     from .models import MAX_YEAR, MIN_YEAR
 
     if isinstance(value, _dt.date) and not MIN_YEAR <= value.year <= MAX_YEAR:
@@ -60,7 +66,10 @@ def retention_basis(policy: "Policy", account: Any, last_activity_at: Any, recor
         day = last.astimezone(zones[0]).date() if zones else last.astimezone(_dt.timezone.utc).date()
     else:
         day = last
-    applicable, _skipped, _covered = policy._select(account)
+    applicable, _skipped, covered = policy._select(account)
+    if not covered:
+        # fail closed: "no ruleset for this jurisdiction" must not read as "nothing to keep"
+        raise InputError("no loaded ruleset covers the account's jurisdictions: retention cannot be decided")
     out = []
     for rs in applicable:
         if not rs.in_effect((day,)):
@@ -73,7 +82,12 @@ def retention_basis(policy: "Policy", account: Any, last_activity_at: Any, recor
 
 def retention_until(policy: "Policy", account: Any, last_activity_at: Any, record_kind: str):
     """The latest applicable keep-until date (same type as ``last_activity_at``), or ``None``
-    when no loaded rule speaks about that record kind for the account."""
+    when the loaded rulesets covering the account say nothing about that record kind.
+
+    Raises:
+        InputError: as :func:`retention_basis`, and when no loaded ruleset covers the account's
+            jurisdictions at all (fail closed).
+    """
     basis = retention_basis(policy, account, last_activity_at, record_kind)
     if not basis:
         return None
