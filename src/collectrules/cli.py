@@ -318,7 +318,9 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
         click.echo(str(exc), err=True)
         sys.exit(2)
     except (UsageError, InputError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .content.lint import printable
+
+        click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(2)
     if fmt == "json":
         out = findings_report.json_text(result)

@@ -13,6 +13,13 @@ Two views are built over the *original* text, skipping the regions that are not 
     space and runs interrupted by placeholders) collapsed to one ASCII space, invisible format
     characters removed. User patterns (RE2) run here.
 
+Both views also drop combining marks (category Mn: accents, variation selectors, U+034F) left
+after NFKC, and read blank-looking letters (U+3164, U+2800, U+115F, U+1160, U+FFA0) as spaces.
+In the ``pattern`` view, whitespace and punctuation other than clause and sentence ends between
+two Han characters are dropped (``拘 留``/``拘.留`` read ``拘留``). A *strict* view (for required
+disclosures) turns placeholders between wording and bidirectional controls into a break
+character that no wording matches across.
+
 Each view character carries the ``[start, end)`` offsets of the original characters it came
 from, so a match in a view maps back to exact offsets in the original text (Python string
 indices, i.e. Unicode code points), including matches that run across placeholders.
