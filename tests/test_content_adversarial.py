@@ -63,6 +63,37 @@ def test_200kb_of_unclosed_tags_is_fast_and_fails_closed(policy, unit):
     assert not r.ok
 
 
+@pytest.mark.parametrize("text", [
+    "{{" + " " * 200_000 + "}}",          # was quadratic in the placeholder-name pattern
+    "{{ -" + " " * 200_000 + "}}",
+    "{" + " " * 200_000 + "}",
+    "{ " * 100_000,
+    "{a}" * 70_000,
+    "<!-" * 70_000,
+    "{% if a %}x{% endif %}" * 10_000,
+    "{% raw %}" + "{{a " * 50_000,
+])
+def test_pathological_templates_are_linear(policy, text):
+    t0 = time.perf_counter()
+    policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
+    assert time.perf_counter() - t0 < 5
+
+
+TOKENS = ["{{", "}}", "{%", "%}", "{#", "#}", "{", "}", "<!--", "-->", " ", "a", "if ", "endif", "else",
+          "for x in y", "endfor", "set ", "endset", "macro m()", "endmacro", "(", "Reply STOP", "拘留",
+          "\u202e", "\n", "-"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=40))
+def test_any_template_gives_a_report_never_an_exception(policy, toks):
+    text = "".join(toks)
+    r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
+    for f in r.findings:
+        assert 0 <= f.span[0] <= f.span[1] <= len(text)
+        assert f.matched == text[f.span[0]:f.span[1]]
+
+
 def test_unclosed_tag_position_is_its_line():
     tpl = parse_template("Hello\nthere {{ name\nReply STOP")
     assert tpl.syntax_error[0] == 2 and "never closed" in tpl.syntax_error[1]
@@ -308,3 +339,18 @@ def test_non_utf8_file_name_gives_valid_output(tmp_path, fmt):
         assert any(u.endswith("bad%FF.txt") for u in uris)
     else:
         assert "bad\\xff.txt" in out
+
+
+@pytest.mark.parametrize("kind", ["exact", "phrase", "pattern"])
+def test_wording_inside_a_bidi_override_never_counts_as_required(kind):
+    from collectrules.content.engine import Chunk
+    from collectrules.content.matching import Matcher, Wording
+
+    m = Matcher(Wording(**{kind: "STOP"}))
+    text = "Reply \u202eSTOP\u202c to opt out."
+    strict = Chunk(text, ((0, len(text)),), (), None, strict=True)
+    loose = Chunk(text, ((0, len(text)),), ())
+    assert m.find(strict) == []
+    assert m.find(loose)  # prohibited-wording view: still found
+    after = text + "\nReply STOP"
+    assert m.find(Chunk(after, ((0, len(after)),), (), None, strict=True))  # the override ended with the line

@@ -280,7 +280,7 @@ def _bidi_finding(text: str) -> Finding | None:
         if any(ch in text for ch in normalize.BIDI_CONTROLS) else None
     if first is None:
         return None
-    return Finding(rule_id="bidi-control", kind="lint", span=(first, first + 1), matched="",
+    return Finding(rule_id="bidi-control", kind="lint", span=(first, first), matched="",
                    message="bidirectional control characters: the message may display differently "
                            "from the text checked (required wording is not counted across them)",
                    severity="warn", citation="the text checked must be the text displayed",

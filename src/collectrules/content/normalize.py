@@ -56,6 +56,8 @@ class View:
 BLANK_LETTERS = frozenset("\u3164\u2800\u115f\u1160\uffa0")
 #: bidirectional embedding, override and isolate controls: they reorder what is displayed
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CLOSERS = frozenset("\u202c\u2069")
+_PARAGRAPH_ENDS = frozenset("\n\r\u2029\x1c\x1d\x1e\x85")
 #: stands for a placeholder or a bidi control in a strict view: no wording matches across it
 BREAK = "\x00"
 #: punctuation that still separates two Han characters in the pattern view (clause and
@@ -108,6 +110,7 @@ def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[
     placeholder between two wording ranges and for each bidi control."""
     bi = 0
     prev_end = None
+    depth = 0
     for lo, hi in ranges:
         if breaks:
             while bi < len(breaks) and breaks[bi][1] <= lo:
@@ -116,10 +119,20 @@ def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[
                     yield BREAK, b[0], b[1]
                 bi += 1
         for s, e in _clusters(text, ((lo, hi),)):
-            if strict and text[s] in BIDI_CONTROLS:
-                yield BREAK, s, e
-            else:
-                yield text[s:e], s, e
+            if strict:
+                ch = text[s]
+                if ch in BIDI_CONTROLS:
+                    depth = max(0, depth - 1) if ch in _BIDI_CLOSERS else depth + 1
+                    yield BREAK, s, e
+                    continue
+                if ch in _PARAGRAPH_ENDS:
+                    depth = 0
+                elif depth:
+                    # inside an embedding, override or isolate: the displayed order is not the
+                    # text's order, so nothing here counts as required wording
+                    yield BREAK, s, e
+                    continue
+            yield text[s:e], s, e
         prev_end = hi
 
 
@@ -128,7 +141,8 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
     """Build the ``loose`` or ``pattern`` view of ``text`` restricted to ``ranges`` (the wording
     regions, in order; default: the whole text).
 
-    ``strict`` (used for required disclosures): a bidi control character, and each of the
+    ``strict`` (used for required disclosures): a bidi control character, every character it
+    governs (up to its closing U+202C/U+2069 or the end of the paragraph), and each of the
     ``breaks`` (placeholder spans, sorted) lying between two wording ranges, becomes a
     :data:`BREAK` character in the view, so no wording matches across it (``Reply {{ x }}STOP``
     renders ``Reply xSTOP``; ``Reply \u202eSTOP`` displays reversed). Otherwise placeholders and

@@ -32,7 +32,7 @@ _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 _HIDDEN_BLOCKS = {"set": "endset", "macro": "endmacro", "call": "endcall", "filter": "endfilter"}
 #: templates larger than this are not parsed (fail closed with a template-syntax finding)
 MAX_TEMPLATE_CHARS = 1_000_000
-_NAME_RE = re.compile(r"^\s*-?\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
+_NAME_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _STMT_RE = re.compile(r"^\{%-?\s*(\w+)")
 
 
