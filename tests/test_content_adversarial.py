@@ -354,3 +354,13 @@ def test_wording_inside_a_bidi_override_never_counts_as_required(kind):
     assert m.find(loose)  # prohibited-wording view: still found
     after = text + "\nReply STOP"
     assert m.find(Chunk(after, ((0, len(after)),), (), None, strict=True))  # the override ended with the line
+
+
+def test_lint_refuses_oversized_files(tmp_path, monkeypatch):
+    from collectrules.content import lint as lint_mod
+
+    monkeypatch.setattr(lint_mod, "MAX_FILE_BYTES", 1000)
+    f = tmp_path / "big.txt"
+    f.write_text(FM_US + "x" * 2000, encoding="utf-8")
+    code, out = lint(f)
+    assert code == 1 and "lint-read" in out and "not checked" in out

@@ -50,6 +50,8 @@ from .template import split_front_matter
 
 SCRIPT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl",
                              ".sms", ".eml", ".html", ".htm"})
+#: larger files are not read (a ``lint-read`` error: fail closed rather than stall a CI job)
+MAX_FILE_BYTES = 8_000_000
 STRUCT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".jsonl"})
 TEXT_KEYS = ("say", "text", "prompt", "message", "utterance", "response", "reprompt")
 META_KEYS = frozenset({"channel", "stage", "language", "jurisdictions", "jurisdiction", "recipient", "collector_type",
@@ -114,6 +116,7 @@ class LintFinding:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; the file name is made printable (undecodable bytes as ``\\xNN``)."""
         d = self.finding.to_dict()
+        d["message"] = printable(d["message"])
         d.update(file=printable(self.file), line=self.line, column=self.column, end_line=self.end_line,
                  end_column=self.end_column)
         return d
@@ -338,6 +341,9 @@ def lint_file(path: Path, policy, opts: LintOptions) -> list[LintFinding]:
     """Every finding in one file (never raises for file content)."""
     name = str(path)
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            return [LintFinding(name, 1, 1, 1, 1, _tool(
+                "lint-read", f"file larger than {MAX_FILE_BYTES} bytes: not checked (split it)"))]
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", f"cannot read: {exc}"))]
