@@ -72,6 +72,8 @@ def test_200kb_of_unclosed_tags_is_fast_and_fails_closed(policy, unit):
     "<!-" * 70_000,
     "{% if a %}x{% endif %}" * 10_000,
     "{% raw %}" + "{{a " * 50_000,
+    "<!--{{a}}-->x" * 20_000,
+    "<!--" + "{{a}}x" * 40_000,
 ])
 def test_pathological_templates_are_linear(policy, text):
     t0 = time.perf_counter()
@@ -364,3 +366,18 @@ def test_lint_refuses_oversized_files(tmp_path, monkeypatch):
     f.write_text(FM_US + "x" * 2000, encoding="utf-8")
     code, out = lint(f)
     assert code == 1 and "lint-read" in out and "not checked" in out
+
+
+@pytest.mark.parametrize("body", [
+    "<!-- {% if a %} -->Reply STOP to opt out.<!-- {% endif %} -->",   # conditional, tags in comments
+    "<!-- x {{ name }} Reply STOP to opt out. -->",
+])
+def test_tags_inside_html_comments_still_shape_the_template(policy, us, body):
+    r = policy.check_message(DC + body, channel="sms", account=us, stage="subsequent")
+    assert "regf-electronic-opt-out" in ids(r)
+
+
+def test_placeholder_inside_html_comment_is_hidden():
+    tpl = parse_template("a <!-- {{ opt_out_link }} --> b")
+    assert [it[0] for it in tpl.root.items] == ["text", "hidden", "hidden", "hidden", "text"]
+    assert tpl.placeholders[0].name == "opt_out_link"

@@ -24,7 +24,7 @@ from ..rules.prohibited_content import ProhibitedContent
 from ..vocab import CHANNELS, DIALERS, PLACES, PURPOSES, RECIPIENTS, STAGES
 from . import normalize
 from .findings import Finding, MessageReport, RequiredDisclosure, Turn
-from .template import Placeholder, Template, parse_template
+from .template import Placeholder, Template, html_comments, parse_template
 
 
 class Chunk:
@@ -257,16 +257,10 @@ def _outside_comments(text: str) -> tuple[tuple[int, int], ...]:
     """The ranges of ``text`` outside HTML comments (``<!-- ... -->``; an unclosed comment
     runs to the end)."""
     out, pos = [], 0
-    while True:
-        i = text.find("<!--", pos)
-        if i < 0:
-            break
-        if i > pos:
-            out.append((pos, i))
-        j = text.find("-->", i + 4)
-        if j < 0:
-            return tuple(out)
-        pos = j + 3
+    for s, e in html_comments(text):
+        if s > pos:
+            out.append((pos, s))
+        pos = e
     if pos < len(text):
         out.append((pos, len(text)))
     return tuple(out)

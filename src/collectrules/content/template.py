@@ -19,6 +19,7 @@ Front matter: a script may start with a YAML block between ``---`` lines declari
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,45 +88,43 @@ class Template:
 
 
 def _scan(text: str):
-    """Yield ``(start, end, kind, name_or_None)`` for every tag, single-brace placeholder and
-    HTML comment, in order, in linear time. ``kind`` is ``"{{"``, ``"{%"``, ``"{#"``,
-    ``"{"`` (single brace), ``"<!--"`` or ``"unclosed"`` (a tag or comment that never closes;
-    it runs to the end of the text and ends the scan)."""
+    """Yield ``(start, end, kind, name_or_None)`` for every tag and single-brace placeholder, in
+    order, in linear time. ``kind`` is ``"{{"``, ``"{%"``, ``"{#"``, ``"{"`` (single brace) or
+    ``"unclosed"`` (a tag that never closes; it runs to the end of the text and ends the scan)."""
     n = len(text)
-    i = 0
-    nb = text.find("{", 0)
-    nc = text.find("<!--", 0)
-    while True:
-        if nb < 0 and nc < 0:
-            return
-        if nc >= 0 and (nb < 0 or nc < nb):
-            end = text.find("-->", nc + 4)
+    i = text.find("{", 0)
+    while i >= 0:
+        two = text[i:i + 2]
+        closer = _CLOSERS.get(two)
+        if closer is not None:
+            end = text.find(closer, i + 2)
             if end < 0:
-                yield nc, n, "unclosed-comment", None
+                yield i, n, "unclosed", None
                 return
-            yield nc, end + 3, "<!--", None
-            i = end + 3
+            yield i, end + 2, two, None
+            i = text.find("{", end + 2)
+            continue
+        m = _SINGLE_RE.match(text, i) if (i == 0 or text[i - 1] != "{") else None
+        if m:
+            yield i, m.end(), "{", m.group(1)
+            i = text.find("{", m.end())
         else:
-            two = text[nb:nb + 2]
-            closer = _CLOSERS.get(two)
-            if closer is not None:
-                end = text.find(closer, nb + 2)
-                if end < 0:
-                    yield nb, n, "unclosed", None
-                    return
-                yield nb, end + 2, two, None
-                i = end + 2
-            else:
-                m = _SINGLE_RE.match(text, nb) if (nb == 0 or text[nb - 1] != "{") else None
-                if m:
-                    yield nb, m.end(), "{", m.group(1)
-                    i = m.end()
-                else:
-                    i = nb + 1
-        if nb >= 0 and nb < i:
-            nb = text.find("{", i)
-        if nc >= 0 and nc < i:
-            nc = text.find("<!--", i)
+            i = text.find("{", i + 1)
+
+
+def html_comments(text: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of every HTML comment (``<!-- ... -->``; an unclosed one runs to the end
+    of the text), found in linear time on the raw text."""
+    out = []
+    i = text.find("<!--")
+    while i >= 0:
+        j = text.find("-->", i + 4)
+        if j < 0:
+            out.append((i, len(text)))
+            break
+        out.append((i, j + 3))
+        i = text.find("<!--", j + 3)
+    return out
 
 
 def parse_template(text: str) -> Template:
@@ -148,25 +147,42 @@ def parse_template(text: str) -> Template:
         flat = Block([("text", 0, len(text))])
         return Template(text, (), (), ((0, len(text)),), Block([("loop", flat)]),
                         (1, f"template too large to analyse (over {MAX_TEMPLATE_CHARS} characters)"), True)
+    comments = html_comments(text)
+    cstarts = [c[0] for c in comments]
+
+    def add_text(block: Block, lo: int, hi: int) -> None:
+        # wording inside an HTML comment is not displayed: it never counts toward a disclosure,
+        # but it is still wording for the prohibited-wording checks (stricter)
+        wording.append((lo, hi))
+        k = bisect.bisect_right(cstarts, lo) - 1
+        if k < 0:
+            k = 0
+        while lo < hi:
+            while k < len(comments) and comments[k][1] <= lo:
+                k += 1
+            if k >= len(comments) or comments[k][0] >= hi:
+                block.items.append(("text", lo, hi))
+                return
+            cs, ce = comments[k]
+            if cs > lo:
+                block.items.append(("text", lo, cs))
+                lo = cs
+            top = min(ce, hi)
+            block.items.append(("hidden", Block([("text", lo, top)])))
+            lo = top
+
+    def in_comment(pos_: int) -> bool:
+        k = bisect.bisect_right(cstarts, pos_) - 1
+        return k >= 0 and comments[k][0] <= pos_ < comments[k][1]
+
     for s, e, kind, single in _scan(text):
-        if kind in ("<!--", "unclosed-comment"):
-            # an HTML comment: its wording is not displayed (never counts toward a disclosure)
-            # but it is still wording for the prohibited-wording checks (stricter)
-            if s > pos:
-                wording.append((pos, s))
-                cur.items.append(("text", pos, s))
-            wording.append((s, e))
-            cur.items.append(("hidden", Block([("text", s, e)])))
-            pos = e
-            continue
         if kind == "unclosed":
             malformed = True
             err = (text.count("\n", 0, s) + 1, "template syntax error: a tag opened with "
                    f"{text[s:s + 2]} is never closed")
             break
         if s > pos:
-            wording.append((pos, s))
-            cur.items.append(("text", pos, s))
+            add_text(cur, pos, s)
         pos = e
         tags.append((s, e))
         tok = text[s:e]
@@ -174,7 +190,7 @@ def parse_template(text: str) -> Template:
             nm = _NAME_RE.match(tok[2:-2])
             ph = Placeholder(nm.group(1) if nm else None, s, e)
             placeholders.append(ph)
-            cur.items.append(("ph", ph))
+            cur.items.append(("hidden", Block([("ph", ph)])) if in_comment(s) else ("ph", ph))
         elif kind == "{%":
             sm = _STMT_RE.match(tok)
             word = sm.group(1) if sm else ""
@@ -231,10 +247,9 @@ def parse_template(text: str) -> Template:
         else:  # single-brace placeholder
             ph = Placeholder(single, s, e)
             placeholders.append(ph)
-            cur.items.append(("ph", ph))
+            cur.items.append(("hidden", Block([("ph", ph)])) if in_comment(s) else ("ph", ph))
     if pos < len(text):
-        wording.append((pos, len(text)))
-        cur.items.append(("text", pos, len(text)))
+        add_text(cur, pos, len(text))
     if stack:
         malformed = True
     is_template = any(t in text for t in ("{{", "{%", "{#"))
