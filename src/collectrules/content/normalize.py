@@ -27,6 +27,7 @@ indices, i.e. Unicode code points), including matches that run across placeholde
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -104,11 +105,16 @@ def _clusters(text: str, ranges: Iterable[tuple[int, int]]):
             i = j
 
 
+def _end(b: tuple[int, int]) -> int:
+    return b[1]
+
+
 def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[int, int]] | None,
            strict: bool):
     """Yield ``(cluster, start, end)``; in strict mode a ``BREAK`` unit stands for each
     placeholder between two wording ranges and for each bidi control."""
-    bi = 0
+    # first break ending after the first range starts (breaks are sorted and disjoint)
+    bi = bisect.bisect_right(breaks, ranges[0][0], key=_end) if breaks and ranges else 0
     prev_end = None
     depth = 0
     for lo, hi in ranges:
