@@ -34,7 +34,9 @@ def lint(*args):
 # --- 1. parser recursion ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["{{ " + "(" * 80 + " }}", "{{" + "{" * 100, "{{ " + "[" * 500 + " }}",
-                                  "{% if a %}" * 400 + "x" + "{% endif %}" * 400])
+                                  "{% if a %}" * 400 + "x" + "{% endif %}" * 400,
+                                  "{% if a %}" * 5000 + "x" + "{% else %}x{% endif %}" * 5000,
+                                  "{% for a in b %}" * 3000 + "x" + "{% endfor %}" * 3000])
 def test_deeply_nested_template_is_a_syntax_finding_not_a_crash(policy, text):
     r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]})
     assert "template-syntax" in ids(r)

@@ -31,6 +31,8 @@ _CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
 #: block statements whose body is not rendered where it stands (set-blocks, macros, call
 #: bodies, filter sections): wording inside never counts toward a required disclosure
 _HIDDEN_BLOCKS = {"set": "endset", "macro": "endmacro", "call": "endcall", "filter": "endfilter"}
+#: deeper nesting of if/for/set/macro blocks is a syntax error (fail closed)
+MAX_NESTING = 100
 #: templates larger than this are not parsed (fail closed with a template-syntax finding)
 MAX_TEMPLATE_CHARS = 1_000_000
 _NAME_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
@@ -186,6 +188,12 @@ def parse_template(text: str) -> Template:
         pos = e
         tags.append((s, e))
         tok = text[s:e]
+        if len(stack) > MAX_NESTING:
+            malformed = True
+            err = err or (text.count("\n", 0, s) + 1, "template syntax error: blocks nested too deeply "
+                          f"(over {MAX_NESTING} levels)")
+            pos = s
+            break
         if kind == "{{":
             nm = _NAME_RE.match(tok[2:-2])
             ph = Placeholder(nm.group(1) if nm else None, s, e)
@@ -257,7 +265,7 @@ def parse_template(text: str) -> Template:
         err = _jinja_syntax(text)
     if malformed and err is None:
         err = (1, "unbalanced {% if %}/{% for %}/{% set %}/{% macro %} blocks")
-    if malformed:
+    if malformed or err is not None:
         # fall back to a flat view: nothing conditional is trusted to be rendered
         flat = Block([("text", s, e) for s, e in wording])
         root = Block([("loop", flat)])
