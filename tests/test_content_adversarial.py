@@ -383,3 +383,19 @@ def test_placeholder_inside_html_comment_is_hidden():
     tpl = parse_template("a <!-- {{ opt_out_link }} --> b")
     assert [it[0] for it in tpl.root.items] == ["text", "hidden", "hidden", "hidden", "text"]
     assert tpl.placeholders[0].name == "opt_out_link"
+
+
+INVISIBLE = ["\ufe0f", "\ufe00", "\u034f", "\U000e0100", "\u200b", "\u200d", "\u2060", "\u00ad"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 8), st.sampled_from(INVISIBLE)), max_size=4),
+       st.sampled_from([" ", "\u3164", "\u2800", "\u115f", "\u1160", "\uffa0", "\u3000", "  "]))
+def test_invisible_characters_never_hide_a_threat(policy, inserts, gap):
+    word = list("will" + gap + "sue")
+    for pos, ch in sorted(inserts, reverse=True):
+        word.insert(min(pos, len(word)), ch)
+    text = DC + "We " + "".join(word) + " you. Reply STOP to opt out."
+    r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"], "sol_expired": True},
+                             stage="subsequent")
+    assert "regf-time-barred-no-suit-threat" in ids(r), repr(text)
