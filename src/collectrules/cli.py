@@ -307,7 +307,7 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     from .report import findings as findings_report
 
     if channel is not None and channel not in CHANNELS:
-        click.echo(f"error: unknown channel {channel!r}", err=True)
+        click.echo(f"error: unknown channel (value not shown); channels: {', '.join(CHANNELS)}", err=True)
         sys.exit(2)
     try:
         policy = load_policy(list(rulesets) or None)
@@ -318,7 +318,9 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
         click.echo(str(exc), err=True)
         sys.exit(2)
     except (UsageError, InputError) as exc:
-        click.echo(f"error: {exc}", err=True)
+        from .content.lint import printable
+
+        click.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(2)
     if fmt == "json":
         out = findings_report.json_text(result)

@@ -24,31 +24,33 @@ from ..rules.prohibited_content import ProhibitedContent
 from ..vocab import CHANNELS, DIALERS, PLACES, PURPOSES, RECIPIENTS, STAGES
 from . import normalize
 from .findings import Finding, MessageReport, RequiredDisclosure, Turn
-from .template import Placeholder, Template, parse_template
+from .template import Placeholder, Template, html_comments, parse_template
 
 
 class Chunk:
     """Wording regions of a text (plus the placeholders among them), with lazily built views."""
 
-    __slots__ = ("text", "ranges", "placeholders", "_loose", "_pattern")
+    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern")
 
-    def __init__(self, text: str, ranges, placeholders=()):
+    def __init__(self, text: str, ranges, placeholders=(), breaks=None, strict: bool = False):
         self.text = text
         self.ranges = tuple(ranges)
         self.placeholders = tuple(placeholders)
+        self.breaks = breaks
+        self.strict = strict
         self._loose = None
         self._pattern = None
 
     @property
     def loose(self) -> normalize.View:
         if self._loose is None:
-            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges)
+            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict)
         return self._loose
 
     @property
     def pattern(self) -> normalize.View:
         if self._pattern is None:
-            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges)
+            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks, self.strict)
         return self._pattern
 
 
@@ -137,16 +139,17 @@ def _prepare(policy, account, channel, stage, recipient, place, purpose, dialer,
     from ..models import Account
     from ..policy import _coerce
 
-    if channel not in CHANNELS:
-        raise InputError(f"unknown channel {channel!r}; channels: {', '.join(CHANNELS)}")
+    # the given value is never echoed (it may be personal data passed in the wrong field)
+    if not isinstance(channel, str) or channel not in CHANNELS:
+        raise InputError(f"unknown channel (value not shown); channels: {', '.join(CHANNELS)}")
     if language is not None and not isinstance(language, str):
         raise InputError("language must be a language tag such as 'en' or 'zh-CN'")
-    if stage is not None and stage not in STAGES:
-        raise InputError(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
+    if stage is not None and (not isinstance(stage, str) or stage not in STAGES):
+        raise InputError(f"unknown stage (value not shown); stages: {', '.join(STAGES)}")
     for name, value, vocab in (("recipient", recipient, RECIPIENTS), ("place", place, PLACES),
                                ("purpose", purpose, PURPOSES), ("dialer", dialer, DIALERS)):
-        if value not in vocab:
-            raise InputError(f"unknown {name} {value!r}; {name}s: {', '.join(vocab)}")
+        if not isinstance(value, str) or value not in vocab:
+            raise InputError(f"unknown {name} (value not shown); {name}s: {', '.join(vocab)}")
     account = _coerce(Account, account, "account")
     if at is None:
         at = _dt.datetime.now(_dt.timezone.utc)
@@ -180,14 +183,19 @@ class _Evaluation:
         self._chunks: dict = {}
         if template is None:
             self.whole = Chunk(text, ((0, len(text)),), ())
+            self.displayed = Chunk(text, _outside_comments(text), (), None, strict=True)
         else:
             self.whole = Chunk(text, template.wording, template.placeholders)
+            self.displayed = None
+        self._breaks = tuple((p.start, p.end) for p in template.placeholders) if template else ()
 
     def chunk(self, ranges, phs) -> Chunk:
+        """A strict chunk (for required disclosures): placeholders between its ranges and
+        bidi controls break matches."""
         key = ranges
         c = self._chunks.get(key)
         if c is None:
-            c = self._chunks[key] = Chunk(self.text, ranges, phs)
+            c = self._chunks[key] = Chunk(self.text, ranges, phs, self._breaks, strict=True)
         return c
 
     def guaranteed(self, matchers, account, language) -> tuple[int, int] | None:
@@ -195,7 +203,7 @@ class _Evaluation:
         ms = [m for m in matchers if m.applies_to_language(language)]
         if self.tpl is None:
             for m in ms:
-                hit = m.find(self.whole, account, first=True)
+                hit = m.find(self.displayed, account, first=True)
                 if hit:
                     return hit[0]
             return None
@@ -243,6 +251,34 @@ def _evaluate_text(ev: _Evaluation, rules: Iterable[ContentRule], account, stage
         elif isinstance(rule, LimitedContent):
             out.extend(_limited(ev, rule, account, language))
     return out
+
+
+def _outside_comments(text: str) -> tuple[tuple[int, int], ...]:
+    """The ranges of ``text`` outside HTML comments (``<!-- ... -->``; an unclosed comment
+    runs to the end)."""
+    out, pos = [], 0
+    for s, e in html_comments(text):
+        if s > pos:
+            out.append((pos, s))
+        pos = e
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return tuple(out)
+
+
+def _bidi_finding(text: str) -> Finding | None:
+    """A warning when ``text`` holds bidirectional override/embedding/isolate controls: the
+    displayed order then differs from the checked order (``Reply \u202eSTOP`` shows
+    ``Reply POTS``), so required wording is not counted across them."""
+    first = next((i for i, ch in enumerate(text) if ch in normalize.BIDI_CONTROLS), None) \
+        if any(ch in text for ch in normalize.BIDI_CONTROLS) else None
+    if first is None:
+        return None
+    return Finding(rule_id="bidi-control", kind="lint", span=(first, first), matched="",
+                   message="bidirectional control characters: the message may display differently "
+                           "from the text checked (required wording is not counted across them)",
+                   severity="warn", citation="the text checked must be the text displayed",
+                   ruleset="collectrules")
 
 
 def _stage_note(stage):
@@ -343,6 +379,9 @@ def check_message(policy, text: str, *, channel: str, account: Any, stage: str |
         sf = _syntax_finding(tpl)
         if sf:
             findings.append(sf)
+    bf = _bidi_finding(text)
+    if bf:
+        findings.append(bf)
     findings.extend(_evaluate_text(ev, rules, account, stage, language))
     fs = _sorted(findings)
     return MessageReport(ok=not any(f.severity == "deny" for f in fs), findings=fs, rulesets=used)
@@ -364,8 +403,15 @@ def coerce_turns(turns: Iterable[Any]) -> list[Turn]:
             else:
                 raise InputError(f"turn {i}: expected (speaker, start_seconds, text), a dict or a Turn")
         except ValidationError as exc:
-            msg = "; ".join(f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:4])
-            raise InputError(f"turn {i}: {msg}") from None
+            from ..redact import error_parts
+
+            parts = []
+            for e in exc.errors()[:4]:
+                loc, msg = error_parts(e)
+                if e.get("type") == "extra_forbidden":
+                    msg = "unknown key (allowed: speaker, start_seconds, text)"
+                parts.append(f"{'.'.join(loc)}: {msg}")
+            raise InputError(f"turn {i}: {'; '.join(parts)}") from None
     return out
 
 
@@ -387,7 +433,7 @@ def check_transcript(policy, turns: Iterable[Any], *, channel: str = "call", acc
             hit = None
             for i, t in agent:
                 for m in ms:
-                    spans = m.find(evs[i].whole, account, first=True)
+                    spans = m.find(evs[i].displayed, account, first=True)
                     if spans:
                         hit = (i, t, spans[0])
                         break
@@ -407,8 +453,13 @@ def check_transcript(policy, turns: Iterable[Any], *, channel: str = "call", acc
                     findings.append(_with_turn(f, i))
         elif isinstance(rule, LimitedContent):
             joined, offsets = _join(agent)
+            bases = [b for b, _ in offsets]
             for f in _limited(_Evaluation(joined, None), rule, account, language):
-                findings.append(_map_joined(f, offsets, turns))
+                findings.append(_map_joined(f, offsets, turns, bases))
+    for i, t in agent:
+        bf = _bidi_finding(t.text)
+        if bf:
+            findings.append(_with_turn(bf, i))
     fs = _sorted(findings)
     return MessageReport(ok=not any(f.severity == "deny" for f in fs), findings=fs, rulesets=used)
 
@@ -428,16 +479,17 @@ def _join(agent):
     return "\n".join(parts), offsets
 
 
-def _map_joined(f: Finding, offsets, turns) -> Finding:
+def _map_joined(f: Finding, offsets, turns, bases=None) -> Finding:
+    import bisect
     from dataclasses import replace
 
     s, e = f.span
     if s == e == 0 and not f.matched:
         return f
-    base, turn = 0, None
-    for b, i in offsets:
-        if b <= s:
-            base, turn = b, i
+    if bases is None:
+        bases = [b for b, _ in offsets]
+    k = bisect.bisect_right(bases, s) - 1
+    base, turn = (offsets[k][0], offsets[k][1]) if k >= 0 else (0, None)
     t = turns[turn].text if turn is not None else ""
     return replace(f, span=(s - base, min(e - base, len(t))), turn=turn)
 

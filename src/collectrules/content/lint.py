@@ -50,6 +50,8 @@ from .template import split_front_matter
 
 SCRIPT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".j2", ".jinja", ".jinja2", ".tmpl", ".tpl",
                              ".sms", ".eml", ".html", ".htm"})
+#: larger files are not read (a ``lint-read`` error: fail closed rather than stall a CI job)
+MAX_FILE_BYTES = 8_000_000
 STRUCT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".jsonl"})
 TEXT_KEYS = ("say", "text", "prompt", "message", "utterance", "response", "reprompt")
 META_KEYS = frozenset({"channel", "stage", "language", "jurisdictions", "jurisdiction", "recipient", "collector_type",
@@ -63,6 +65,7 @@ TOOL_RULES = {
     "lint-skip": ("structured file is not a dialogue flow or transcript", "nothing checked"),
     "template-syntax": ("template syntax error", "fail closed: the template cannot be analysed"),
     "no-ruleset": ("no loaded ruleset covers the jurisdiction", "fail closed: no ruleset covers the account"),
+    "bidi-control": ("bidirectional control characters", "the text checked must be the text displayed"),
 }
 
 
@@ -108,11 +111,13 @@ class LintFinding:
         return f"{where}{f.message} [{f.citation}]"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.rule_id}: {self.message}"
+        return printable(f"{self.file}:{self.line}:{self.column}: {self.rule_id}: {self.message}")
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; the file name is made printable (undecodable bytes as ``\\xNN``)."""
         d = self.finding.to_dict()
-        d.update(file=self.file, line=self.line, column=self.column, end_line=self.end_line,
+        d["message"] = printable(d["message"])
+        d.update(file=printable(self.file), line=self.line, column=self.column, end_line=self.end_line,
                  end_column=self.end_column)
         return d
 
@@ -209,7 +214,11 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
     warnings: list[str] = []
     unknown = [k for k in meta if k not in META_KEYS and k not in ("nodes", "turns", "start", "meta")]
     if unknown:
-        warnings.append(f"unknown metadata keys ignored: {', '.join(map(str, unknown))}")
+        # only field-name style keys are named; any other key (a name, a number) is not echoed
+        shown = [k for k in unknown if isinstance(k, str) and _KEY_RE.match(k)]
+        others = len(unknown) - len(shown)
+        listed = ", ".join(shown + ([f"{others} other key(s) not shown"] if others else []))
+        warnings.append(f"unknown metadata keys ignored: {listed}; known keys: {', '.join(sorted(META_KEYS))}")
     channel = meta.get("channel") or opts.channel
     stage = meta.get("stage") or opts.stage
     language = meta.get("language") or opts.language
@@ -229,9 +238,9 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
     if channel is None:
         errors.append("no channel declared (front matter 'channel:' or --channel)")
     elif channel not in CHANNELS:
-        errors.append(f"unknown channel {channel!r}; channels: {', '.join(CHANNELS)}")
+        errors.append(f"unknown channel (value not shown); channels: {', '.join(CHANNELS)}")
     if stage is not None and stage not in STAGES:
-        errors.append(f"unknown stage {stage!r}; stages: {', '.join(STAGES)}")
+        errors.append(f"unknown stage (value not shown); stages: {', '.join(STAGES)}")
     if language is not None and not isinstance(language, str):
         errors.append("language must be a tag such as 'en' or 'zh-CN'")
     if not jur:
@@ -246,14 +255,34 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
         try:
             acct = Account.model_validate(data)
         except ValidationError as exc:
-            errors.append("invalid metadata: " + "; ".join(
-                f"{'.'.join(map(str, e.get('loc', ())))}: {e.get('msg')}" for e in exc.errors()[:4]))
+            from ..redact import error_parts
+
+            parts = []
+            for e in exc.errors()[:4]:
+                loc, msg = error_parts(e)
+                parts.append(f"{'.'.join(loc)}: {msg}")
+            errors.append("invalid metadata: " + "; ".join(parts))
         except (TypeError, ValueError) as exc:
-            errors.append(f"invalid metadata: {exc}")
+            errors.append(f"invalid metadata ({type(exc).__name__}; values not shown)")
     if errors:
         return None, errors, warnings
     extra = {k: meta[k] for k in ("place", "purpose", "dialer") if k in meta and isinstance(meta[k], str)}
     return _Config(channel, stage, str(language) if language else None, recipient, acct, extra), errors, warnings
+
+
+_KEY_RE = __import__("re").compile(r"^[a-z_][a-z0-9_]{0,63}$")
+_CONTROL_RE = __import__("re").compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(s: str) -> str:
+    """``s`` safe to print: control characters (ESC, bidi overrides…) become ``\\xNN`` /
+    ``\\uNNNN`` escapes and undecodable file-name bytes (lone surrogates) ``\\xNN``."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in s):
+        s = s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+            if all(0xDC80 <= ord(c) <= 0xDCFF for c in s if 0xD800 <= ord(c) <= 0xDFFF) \
+            else s.encode("utf-8", "backslashreplace").decode("utf-8")
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                           else f"\\u{ord(m.group()):04x}", s)
 
 
 def _tool(rule_id: str, message: str, severity: str = "deny") -> Finding:
@@ -312,6 +341,9 @@ def lint_file(path: Path, policy, opts: LintOptions) -> list[LintFinding]:
     """Every finding in one file (never raises for file content)."""
     name = str(path)
     try:
+        if Path(path).stat().st_size > MAX_FILE_BYTES:
+            return [LintFinding(name, 1, 1, 1, 1, _tool(
+                "lint-read", f"file larger than {MAX_FILE_BYTES} bytes: not checked (split it)"))]
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", f"cannot read: {exc}"))]
@@ -361,7 +393,8 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
             try:
                 turns.append(json.loads(ln))
             except json.JSONDecodeError as exc:
-                return [LintFinding(name, i + 1, 1, i + 1, 1, _tool("lint-read", f"line {i + 1}: not JSON: {exc.msg}"))]
+                return [LintFinding(name, i + 1, exc.colno, i + 1, exc.colno,
+                                    _tool("lint-read", f"line {i + 1}, column {exc.colno}: not JSON"))]
             marks.append((i + 1, 1))
         _join_surrogates(turns)
         meta = {}
@@ -372,9 +405,9 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
     try:
         data = parse_yaml(text, name)
     except RulesetError as exc:
-        p = exc.problems[0]
+        p = exc.problems[0]  # position only: the parser's message may quote the file's content
         return [LintFinding(name, max(p.line, 1), max(p.column, 1), max(p.line, 1), max(p.column, 1),
-                            _tool("lint-read", p.message))]
+                            _tool("lint-read", "not valid YAML/JSON (see the line and column)"))]
     _join_surrogates(data)
     if isinstance(data, list) and data and all(isinstance(t, dict) and "speaker" in t for t in data):
         marks = list(getattr(data, "item_marks", [(1, 1)] * len(data)))

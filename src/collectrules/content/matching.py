@@ -151,9 +151,13 @@ class Matcher:
                     if p.name is not None and fnmatch.fnmatchcase(p.name.lower(), self._glob)][: 1 if first else None]
         if k == "exact":
             out = []
+            strict = getattr(chunk, "strict", False)
             for s, e in chunk.ranges:
                 i = chunk.text.find(self._needle, s, e)
                 while i >= 0:
+                    if strict and _bidi_before(chunk.text, i + len(self._needle)):
+                        i = chunk.text.find(self._needle, i + 1, e)
+                        continue  # may be displayed reordered: not counted as required wording
                     out.append((i, i + len(self._needle)))
                     if first:
                         return out
@@ -179,3 +183,9 @@ def _find_all(view: normalize.View, needle: str, first: bool) -> list[tuple[int,
             break
         i = hay.find(needle, i + 1)
     return out
+
+
+def _bidi_before(text: str, end: int) -> bool:
+    """True when a bidi control occurs on the line (paragraph) of ``text`` that ends at ``end``."""
+    start = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end), text.rfind("\u2029", 0, end)) + 1
+    return any(c in normalize.BIDI_CONTROLS for c in text[start:end]) if not text.isascii() else False

@@ -13,6 +13,13 @@ Two views are built over the *original* text, skipping the regions that are not 
     space and runs interrupted by placeholders) collapsed to one ASCII space, invisible format
     characters removed. User patterns (RE2) run here.
 
+Both views also drop combining marks (category Mn: accents, variation selectors, U+034F) left
+after NFKC, and read blank-looking letters (U+3164, U+2800, U+115F, U+1160, U+FFA0) as spaces.
+In the ``pattern`` view, whitespace and punctuation other than clause and sentence ends between
+two Han characters are dropped (``拘 留``/``拘.留`` read ``拘留``). A *strict* view (for required
+disclosures) turns placeholders between wording and bidirectional controls into a break
+character that no wording matches across.
+
 Each view character carries the ``[start, end)`` offsets of the original characters it came
 from, so a match in a view maps back to exact offsets in the original text (Python string
 indices, i.e. Unicode code points), including matches that run across placeholders.
@@ -20,6 +27,7 @@ indices, i.e. Unicode code points), including matches that run across placeholde
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -45,13 +53,39 @@ class View:
         return self.starts[start], self.ends[end - 1]
 
 
+#: letters that render as blank space (Hangul fillers, the Braille blank): treated as spaces
+BLANK_LETTERS = frozenset("\u3164\u2800\u115f\u1160\uffa0")
+#: bidirectional embedding, override and isolate controls: they reorder what is displayed
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_BIDI_CLOSERS = frozenset("\u202c\u2069")
+_PARAGRAPH_ENDS = frozenset("\n\r\u2029\x1c\x1d\x1e\x85")
+#: stands for a placeholder or a bidi control in a strict view: no wording matches across it
+BREAK = "\x00"
+#: punctuation that still separates two Han characters in the pattern view (clause and
+#: sentence ends, after NFKC): every other punctuation mark and all whitespace between two Han
+#: characters is ignored there, so 拘 留, 拘.留 and 拘·留 read as 拘留
+_HAN_SEPARATORS = frozenset(",!?;:\u3001\u3002\uff61\uff64")
+
+
+def _is_han(ch: str) -> bool:
+    o = ord(ch)
+    return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
+            or 0x20000 <= o <= 0x3134F or o == 0x3007)
+
+
 def fold(s: str) -> str:
-    """NFKC case fold of a short string (the per-character step of both views)."""
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
+    """NFKC case fold of a short string (the per-character step of both views), with variation
+    selectors, the combining grapheme joiner and other non-spacing marks (category Mn) removed
+    and blank-looking letters turned into spaces."""
+    out = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", s).casefold())
+    if out.isascii():
+        return out
+    return "".join(" " if c in BLANK_LETTERS else c for c in out
+                   if c not in BIDI_CONTROLS and unicodedata.category(c) != "Mn")
 
 
 def _is_space(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch) == "Zs"
+    return ch.isspace() or unicodedata.category(ch) == "Zs" or ch in BLANK_LETTERS
 
 
 def _dropped_loose(ch: str) -> bool:
@@ -71,19 +105,96 @@ def _clusters(text: str, ranges: Iterable[tuple[int, int]]):
             i = j
 
 
-def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = None) -> View:
+def _end(b: tuple[int, int]) -> int:
+    return b[1]
+
+
+def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[int, int]] | None,
+           strict: bool):
+    """Yield ``(cluster, start, end)``; in strict mode a ``BREAK`` unit stands for each
+    placeholder between two wording ranges and for each bidi control."""
+    # first break ending after the first range starts (breaks are sorted and disjoint)
+    bi = bisect.bisect_right(breaks, ranges[0][0], key=_end) if breaks and ranges else 0
+    prev_end = None
+    depth = 0
+    for lo, hi in ranges:
+        if breaks:
+            while bi < len(breaks) and breaks[bi][1] <= lo:
+                b = breaks[bi]
+                if prev_end is not None and b[0] >= prev_end:
+                    yield BREAK, b[0], b[1]
+                bi += 1
+        for s, e in _clusters(text, ((lo, hi),)):
+            if strict:
+                ch = text[s]
+                if ch in BIDI_CONTROLS:
+                    depth = max(0, depth - 1) if ch in _BIDI_CLOSERS else depth + 1
+                    yield BREAK, s, e
+                    continue
+                if ch in _PARAGRAPH_ENDS:
+                    depth = 0
+                elif depth:
+                    # inside an embedding, override or isolate: the displayed order is not the
+                    # text's order, so nothing here counts as required wording
+                    yield BREAK, s, e
+                    continue
+            yield text[s:e], s, e
+        prev_end = hi
+
+
+def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = None,
+               breaks: Sequence[tuple[int, int]] | None = None, strict: bool = False) -> View:
     """Build the ``loose`` or ``pattern`` view of ``text`` restricted to ``ranges`` (the wording
-    regions, in order; default: the whole text)."""
+    regions, in order; default: the whole text).
+
+    ``strict`` (used for required disclosures): a bidi control character, every character it
+    governs (up to its closing U+202C/U+2069 or the end of the paragraph), and each of the
+    ``breaks`` (placeholder spans, sorted) lying between two wording ranges, becomes a
+    :data:`BREAK` character in the view, so no wording matches across it (``Reply {{ x }}STOP``
+    renders ``Reply xSTOP``; ``Reply \u202eSTOP`` displays reversed). Otherwise placeholders and
+    bidi controls are skipped, so wording split by them is still found (prohibited wording).
+    """
     if ranges is None:
         ranges = ((0, len(text)),)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     pending_space: tuple[int, int] | None = None
-    for s, e in _clusters(text, ranges):
-        cluster = text[s:e]
+    gap: list[tuple[str, int, int]] = []  # pattern mode: spaces/punctuation after a Han character
+    last_han = False
+
+    def emit(ch, s, e):
+        out.append(ch)
+        starts.append(s)
+        ends.append(e)
+
+    def flush_gap():
+        nonlocal pending_space
+        for ch, s, e in gap:
+            if ch == " ":
+                pending_space = (pending_space[0], e) if pending_space else (s, e)
+                continue
+            if pending_space:
+                emit(" ", *pending_space)
+                pending_space = None
+            emit(ch, s, e)
+        gap.clear()
+
+    for cluster, s, e in _units(text, ranges, breaks, strict):
+        if cluster == BREAK:
+            if mode == PATTERN:
+                flush_gap()
+                if pending_space:
+                    emit(" ", *pending_space)
+                    pending_space = None
+            emit(BREAK, s, e)
+            last_han = False
+            continue
         if mode == PATTERN and len(cluster) == 1 and _is_space(cluster):
-            pending_space = (pending_space[0], e) if pending_space else (s, e)
+            if last_han:
+                gap.append((" ", s, e))
+            else:
+                pending_space = (pending_space[0], e) if pending_space else (s, e)
             continue
         folded = fold(cluster)
         if any(0xD800 <= ord(c) <= 0xDFFF for c in folded):  # lone surrogates: not text
@@ -92,24 +203,34 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
             if mode == LOOSE:
                 if _dropped_loose(ch):
                     continue
-            else:
-                if _is_space(ch):
+                emit(ch, s, e)
+                continue
+            if _is_space(ch):
+                if last_han:
+                    gap.append((" ", s, e))
+                else:
                     pending_space = (pending_space[0], e) if pending_space else (s, e)
-                    continue
-                if unicodedata.category(ch) in ("Cf", "Cc"):
-                    continue
-                if pending_space:
-                    out.append(" ")
-                    starts.append(pending_space[0])
-                    ends.append(pending_space[1])
-                    pending_space = None
-            out.append(ch)
-            starts.append(s)
-            ends.append(e)
-    if mode == PATTERN and pending_space:
-        out.append(" ")
-        starts.append(pending_space[0])
-        ends.append(pending_space[1])
+                continue
+            if unicodedata.category(ch) in ("Cf", "Cc"):
+                continue
+            if last_han and unicodedata.category(ch)[0] == "P" and ch not in _HAN_SEPARATORS:
+                gap.append((ch, s, e))
+                continue
+            han = _is_han(ch)
+            if han and gap:
+                gap.clear()  # between two Han characters: ignored
+                pending_space = None
+            else:
+                flush_gap()
+            if pending_space:
+                emit(" ", *pending_space)
+                pending_space = None
+            emit(ch, s, e)
+            last_han = han
+    if mode == PATTERN:
+        flush_gap()
+        if pending_space:
+            emit(" ", *pending_space)
     return View("".join(out), tuple(starts), tuple(ends), len(text))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..content.lint import LintResult
+from ..content.lint import LintResult, printable
 
 
 def text(result: LintResult) -> str:
@@ -19,9 +19,10 @@ def text(result: LintResult) -> str:
 def json_text(result: LintResult) -> str:
     """A JSON document: ``{"files": [...], "findings": [...], "errors": N, "warnings": N}``."""
     data = {
-        "files": result.files,
+        "files": [printable(f) for f in result.files],
         "findings": [f.to_dict() for f in result.findings],
         "errors": len(result.errors),
         "warnings": len(result.findings) - len(result.errors),
     }
-    return json.dumps(data, indent=2, ensure_ascii=False)
+    # always valid UTF-8 (a lone surrogate left anywhere is written as an escape)
+    return json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace").decode("utf-8")

@@ -9,21 +9,28 @@ with its physical location (1-based lines; columns in Unicode code points, decla
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from urllib.parse import quote
 from typing import Any
 
 from .. import __version__
-from ..content.lint import LintResult
+from ..content.lint import LintResult, printable
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/collectrules/"
 
 
 def _uri(path: str) -> str:
-    p = Path(path)
-    if p.is_absolute():
-        return p.as_uri()
-    return p.as_posix()
+    """A URI reference for ``path``: the file system's bytes (``os.fsencode``, so a name that is
+    not valid UTF-8 keeps its bytes) percent-encoded (RFC 3986); ``file://`` for absolute paths."""
+    raw = os.fsencode(path)
+    if os.sep != "/":
+        raw = raw.replace(os.sep.encode(), b"/")
+    quoted = quote(raw, safe="/:" if os.name == "nt" else "/")
+    if Path(path).is_absolute():
+        return "file://" + (quoted if quoted.startswith("/") else "/" + quoted)
+    return quoted
 
 
 def to_sarif(result: LintResult) -> dict[str, Any]:
@@ -70,7 +77,7 @@ def to_sarif(result: LintResult) -> dict[str, Any]:
             "ruleId": f.rule_id,
             "ruleIndex": index[f.rule_id],
             "level": "error" if f.severity == "deny" else "warning",
-            "message": {"text": f.message},
+            "message": {"text": printable(f.message)},
             "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.file)}, "region": region}}],
             "properties": props,
         })
@@ -88,4 +95,6 @@ def to_sarif(result: LintResult) -> dict[str, Any]:
 
 
 def sarif_text(result: LintResult) -> str:
-    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False)
+    """The SARIF log as JSON text (always valid UTF-8: any lone surrogate is escaped)."""
+    return json.dumps(to_sarif(result), indent=2, ensure_ascii=False).encode(
+        "utf-8", "backslashreplace").decode("utf-8")
