@@ -95,6 +95,15 @@ def _parse_requests(text: str, name: str) -> list[dict | InputError]:
     return out
 
 
+def _write_output(output: str, text: str) -> None:
+    """Write a report to ``--output``; a path that cannot be written exits 2."""
+    try:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
+        sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="collectrules")
 def main() -> None:
@@ -274,11 +283,7 @@ def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> No
         click.echo(str(exc), err=True)
         sys.exit(2)
     if output:
-        try:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-            sys.exit(2)
+        _write_output(output, text)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text)
@@ -335,11 +340,7 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     else:
         out = findings_report.text(result)
     if output:
-        try:
-            Path(output).write_text(out + "\n", encoding="utf-8")
-        except OSError as exc:
-            click.echo(f"error: cannot write {output}: {exc.strerror}", err=True)
-            sys.exit(2)
+        _write_output(output, out)
         if fmt != "text":
             click.echo(findings_report.text(result), err=True)
     else:
