@@ -349,10 +349,12 @@ class WindowSet:
     def describe(self) -> str:
         names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
         parts = []
+        form = {"half_open": "from {} up to (not including) {}", "closed": "from {} to {} inclusive",
+                "open": "after {} and before {}"}[self.boundary]
         for days, start, end in self.spec:
             dd = "every day" if len(days) == 7 else ",".join(names[d] for d in days)
-            parts.append(f"{dd} {format_clock(start)}-{format_clock(end)}")
-        return "; ".join(parts) + f" ({self.boundary})"
+            parts.append(f"{dd} " + form.format(format_clock(start), format_clock(end)))
+        return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------------------------

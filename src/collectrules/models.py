@@ -450,9 +450,10 @@ class Decision:
             lines.append(f"  violation {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
         for v in self.warnings:
             lines.append(f"  warning   {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
-        lines.append("rules considered:")
+        lines.append("rules considered (failed, warned, passed, then skipped):")
         elsewhere = []
-        for t in self.trace:
+        order = {"fail": 0, "warn": 1, "pass": 2}
+        for t in sorted(self.trace, key=lambda t: order.get(t.outcome, 3)):
             if t.kind == "ruleset" and t.outcome == "skip" and t.detail.startswith("jurisdiction "):
                 elsewhere.append(t.ruleset)
                 continue
