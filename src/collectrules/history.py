@@ -70,6 +70,8 @@ class History:
 
     def select(self, static_key: tuple, dyn_key: tuple, ctx: Any, consent_days: int | None) -> list[float]:
         """Sorted timestamps of the contacts a counter counts (cached per key)."""
+        if not self.contacts:
+            return []  # nothing to index; no cache entry (the shared empty history must not grow)
         groups = ctx.account.debt_groups
         gkey = tuple(tuple(g) for g in groups) if groups else ()
         key = (static_key, dyn_key, consent_days, ctx.zone_names if consent_days else (), gkey)
