@@ -21,6 +21,7 @@ from .policy import Policy, load_policy
 from .locate import Location, locate
 from .models import ConsentRecord
 from .redact import redact
+from .voice import ConsumerRequest, Conversation, PendingDisclosure, Utterance
 
 __version__ = "0.1.0"
 
@@ -48,4 +49,8 @@ __all__ = [
     "Location",
     "redact",
     "ConsentRecord",
+    "ConsumerRequest",
+    "Conversation",
+    "PendingDisclosure",
+    "Utterance",
 ]

@@ -360,6 +360,25 @@ class Policy:
         return check_transcript(self, turns, channel=channel, account=account, stage=stage, language=language,
                                 recipient=recipient, place=place, purpose=purpose, dialer=dialer, at=at)
 
+    def conversation(self, *, account: Account | dict, started_at: _dt.datetime | str, channel: str = "call",
+                     dialer: str = "ai_voice", language: str | None = None, stage: str | None = None,
+                     recipient: str = "borrower", place: str = "personal", purpose: str = "collection"):
+        """A voice-bot guard for one call (:class:`~collectrules.voice.Conversation`):
+        ``before_say(text, at=)`` checks an utterance before it is spoken, ``said`` records it,
+        ``heard(text, at=)`` returns the consumer's requests, ``end(at=)`` the
+        :meth:`check_transcript` report for the call. ``dialer`` defaults to ``ai_voice`` (the
+        strict reading for a bot); ``stage`` ``None`` owes the disclosures of both initial and
+        subsequent communications. See ``docs/voice-guard.md``.
+
+        Raises:
+            InputError: unknown channel/stage/recipient/dialer, malformed account, naive
+                ``started_at``.
+        """
+        from .voice.conversation import Conversation
+
+        return Conversation(self, account=account, started_at=started_at, channel=channel, dialer=dialer,
+                            language=language, stage=stage, recipient=recipient, place=place, purpose=purpose)
+
     def _display(self, t: _dt.datetime | None, account: Account) -> _dt.datetime | None:
         if t is None:
             return None
