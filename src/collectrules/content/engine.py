@@ -184,6 +184,10 @@ class _Evaluation:
         if template is None:
             self.whole = Chunk(text, ((0, len(text)),), ())
             self.displayed = Chunk(text, _outside_comments(text), (), None, strict=True)
+            if self.displayed.ranges == self.whole.ranges and not any(c in text for c in normalize.BIDI_CONTROLS):
+                # no comment and no bidi control: the strict views equal the plain ones, so
+                # build them once (halves the cost of a plain-text check)
+                self.displayed = self.whole
         else:
             self.whole = Chunk(text, template.wording, template.placeholders)
             self.displayed = None
