@@ -232,8 +232,10 @@ class Conversation:
             turn = len(self._turns)
             self._turns.append(("consumer", elapsed, ""))
             self._last = elapsed
+            # both phrase sets on every turn, whatever the call's language: a consumer may switch
+            # language, and the recogniser errs toward reporting
             out = tuple(self._request(kind, span, extra, turn, text)
-                        for kind, span, extra in _requests.recognise(text, self._opts["language"]))
+                        for kind, span, extra in _requests.recognise(text, None))
             self._requests.extend(out)
             return out
 
