@@ -383,3 +383,31 @@ def test_end_report_equals_check_transcript(house, dialogue):
     got = conv.end(at=end_at)
     want = house.check_transcript(turns, at=START_US, **opts)
     assert got.to_dict() == want.to_dict()
+
+
+def test_the_docs_example_runs():
+    import re
+
+    doc = (ROOT / "docs" / "voice-guard.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    spoken = []
+    ns = {"speak": spoken.append}
+    exec(compile(block, "voice-guard.md", "exec"), ns)
+    assert spoken and ns["v"].ok and ns["report"].ok
+    (r,) = ns["conv"].requests
+    assert r.kind == "attorney_represented" and r.evidence == (3, 7)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.sampled_from(AGENT_LINES), st.text(max_size=60)), st.sampled_from([US, CN]),
+       st.sampled_from([None, "en", "zh"]), st.sampled_from(["ai_voice", "manual"]))
+def test_before_say_runs_what_check_message_runs(shipped, text, account, language, dialer):
+    conv = shipped.conversation(account=account, language=language, dialer=dialer, started_at=START_US)
+    v = conv.before_say(text, at=s(START_US, 1))
+    r = shipped.check_message(text, channel="call", account=account, language=language, dialer=dialer,
+                              at=START_US, template=False)
+    wording = [f for f in r.findings if not (f.span == (0, 0) and not f.matched
+                                             and f.kind in ("disclosure", "limited_content"))]
+    assert list(v.findings) == sorted(wording, key=lambda f: (f.span, f.rule_id))
+    missing = {f.rule_id for f in r.findings if f.kind == "disclosure" and f.span == (0, 0)}
+    assert {p.rule_id for p in v.pending_disclosures} == missing
