@@ -137,8 +137,14 @@ def test_en_stop_calling_me_and_the_account_update_blocks_the_next_call(shipped)
     kinds = {r.kind: r for r in reqs}
     assert set(kinds) == {"cease_communication", "opt_out_channel"}
     cease, opt = kinds["cease_communication"], kinds["opt_out_channel"]
-    assert cease.account_update == {"cease_communication": True}
-    assert opt.account_update == {"opted_out_channels": ["call", "voicemail"]}
+    at5 = s(START_US, 5)
+    assert cease.account_update == {"cease_communication": True,
+                                    "consent_ledger": [{"channels": ["call", "voicemail", "sms"], "revoked_at": at5}]}
+    assert opt.account_update == {"opted_out_channels": ["call", "voicemail"],
+                                  "consent_ledger": [{"channels": ["call", "voicemail"], "revoked_at": at5}]}
+    assert "tcpa-revocation" in cease.citation and "tcpa-revocation" in opt.citation
+    assert json.loads(json.dumps(cease.to_dict()))["account_update"]["consent_ledger"][0]["revoked_at"] == \
+        "2026-03-02T10:00:05-06:00"
     assert text[cease.evidence[0]:cease.evidence[1]] == "stop calling me"
     assert cease.turn == 1 and "regf-cease-communication" in cease.citation and "1006.6(c)" in cease.citation
     assert "regf-opted-out-medium" in opt.citation
@@ -150,6 +156,16 @@ def test_en_stop_calling_me_and_the_account_update_blocks_the_next_call(shipped)
     updated = {**US, **opt.account_update}
     d = shipped.check({"channel": "call", "at": "2026-03-03T10:00:00-06:00", "debt_id": "D1"}, account=updated)
     assert "regf-opted-out-medium" in {v.rule_id for v in d.violations}
+    # the revocation binds a creditor too (TCPA), where Reg F does not apply: consent given on
+    # 2026-01-05, revoked in this call, the next AI-voice call to the mobile is denied
+    consent = {"channels": ["call", "sms"], "given_at": "2026-01-05T09:00:00-06:00", "address_id": "M1"}
+    creditor = {**US, "collector_type": "first_party", "consent_ledger": [consent]}
+    nxt = {"channel": "call", "at": "2026-03-03T10:00:00-06:00", "debt_id": "D1", "dialer": "ai_voice",
+           "line_type": "mobile", "address_id": "M1"}
+    assert shipped.check(nxt, account=creditor).allowed
+    revoked = {**creditor, "consent_ledger": [consent, *cease.account_update["consent_ledger"]]}
+    d = shipped.check(nxt, account=revoked)
+    assert not d.allowed and "tcpa-revocation" in {v.rule_id for v in d.violations}
     d = shipped.check({"channel": "email", "at": "2026-03-03T10:00:00-06:00", "debt_id": "D1"}, account=updated)
     assert "regf-opted-out-medium" not in {v.rule_id for v in d.violations}
 

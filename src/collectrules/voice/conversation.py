@@ -234,7 +234,7 @@ class Conversation:
             self._last = elapsed
             # both phrase sets on every turn, whatever the call's language: a consumer may switch
             # language, and the recogniser errs toward reporting
-            out = tuple(self._request(kind, span, extra, turn, text)
+            out = tuple(self._request(kind, span, extra, turn, text, at)
                         for kind, span, extra in _requests.recognise(text, None))
             self._requests.extend(out)
             return out
@@ -348,7 +348,7 @@ class Conversation:
         out.sort(key=lambda p: (p.within_seconds is None, p.within_seconds or 0.0, p.ruleset, p.rule_id))
         return out
 
-    def _request(self, kind: str, span, extra: dict, turn: int, text: str) -> ConsumerRequest:
+    def _request(self, kind: str, span, extra: dict, turn: int, text: str, at: _dt.datetime) -> ConsumerRequest:
         account_update: dict = {}
         contact_update: dict = {}
         attempt_update: dict = {}
@@ -357,6 +357,12 @@ class Conversation:
             account_update[_FLAGS[kind]] = True
         elif kind == "opt_out_channel":
             account_update["opted_out_channels"] = list(extra.get("channels", ("call", "voicemail")))
+        if kind in _REVOKES:
+            # also a revocation of any robocall/robotext consent, by a reasonable means (47 CFR
+            # 64.1200(a)(10)): for every number of the person (address_id None, the wide reading)
+            chans = _REVOKES[kind] or [c for c in account_update["opted_out_channels"] if c in ("call", "voicemail", "sms")]
+            if chans:
+                account_update["consent_ledger"] = [{"channels": list(chans), "revoked_at": at}]
         elif kind == "inconvenient_time":
             window = _window(text, span, self._opts["language"])
             if window is not None:
@@ -375,11 +381,13 @@ class Conversation:
         if state is None:
             return _STATIC[kind]
         cites = []
+        revokes = kind in _REVOKES
         for rs in self._policy.rulesets:
             if not any(contains(rs.jurisdiction, j) for j in self._account.jurisdictions):
                 continue
             for r in rs.rules:
-                if r.kind == "account_state" and getattr(r.model, "state", None) == state:
+                if (r.kind == "account_state" and getattr(r.model, "state", None) == state) or \
+                        (revokes and r.kind == "channel" and getattr(r.model, "test", None) == "revocation"):
                     cites.append(f"{r.rule_id} ({r.citation})")
         if not cites:
             return ("no loaded rule for the account's jurisdictions acts on this request; recorded "
@@ -397,6 +405,9 @@ _FLAGS = {"cease_communication": "cease_communication", "attorney_represented": 
 _STATES = {"cease_communication": "cease_communication", "attorney_represented": "attorney_represented",
            "workplace_contact_prohibited": "workplace_contact_prohibited", "dispute": "disputed_unverified",
            "opt_out_channel": "opted_out_channel", "inconvenient_time": "inconvenient_times"}
+#: requests that also revoke robocall/robotext consent, and the channels revoked (None: the
+#: opted-out channels)
+_REVOKES = {"cease_communication": ["call", "voicemail", "sms"], "opt_out_channel": None}
 _STATIC = {
     "wrong_party": ("the person reached says they are not the consumer: discussing the debt with a third "
                     "party is restricted (e.g. 15 U.S.C. 1692c(b), 12 CFR 1006.6(d)(1); the third-party "

@@ -37,8 +37,9 @@ class ConsumerRequest:
     ``kind`` is one of :data:`REQUEST_KINDS`. ``evidence`` is the span ``(start, end)`` in the
     heard text (code-point indices); the text itself is never kept. ``account_update`` names the
     :class:`~collectrules.Account` fields to record: booleans to set, and lists
-    (``opted_out_channels``, ``inconvenient_times``) whose items are to be added to what the
-    account holds. ``contact_update`` holds fields for the :class:`~collectrules.Contact`
+    (``opted_out_channels``, ``inconvenient_times``, ``consent_ledger``) whose items are to be
+    added to what the account holds; a cease or opt-out request also revokes robocall/robotext
+    consent (a ``consent_ledger`` entry with ``revoked_at``). ``contact_update`` holds fields for the :class:`~collectrules.Contact`
     recorded for this call (``{"outcome": "wrong_party"}``), ``attempt_update`` fields for the
     next :class:`~collectrules.ContactAttempt` (``{"callback_requested": True}``). ``citation``
     names the loaded rules that act on the update (or says that none does); ``note`` says what
@@ -60,9 +61,14 @@ class ConsumerRequest:
                 "citation": self.citation, "note": self.note, "turn": self.turn}
 
 
-def _jsonable(update: dict) -> dict:
-    return {k: [dict(x) if isinstance(x, dict) else x for x in v] if isinstance(v, list) else v
-            for k, v in update.items()}
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
 
 
 # ---------------------------------------------------------------------------------------------
