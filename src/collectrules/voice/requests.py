@@ -102,7 +102,7 @@ def normalise(text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # the phrase set
 
-_ME = r"(?:me|us|this number|my (?:phone|number|cell|mobile))"
+_ME = r"(?:me|us|here|this (?:number|phone)|my (?:phone|number|cell|mobile|house|home))"
 _NOT = r"(?:don't|dont|do not|never|stop|quit|no more|not)"
 _CALL = r"(?:call(?:ing|s)?|ring(?:ing)?|phon(?:e|ing))"
 _CONTACT = r"(?:contact(?:ing)?|bother(?:ing)?|harass(?:ing)?|pester(?:ing)?|hound(?:ing)?|communicat(?:e|ing))"
@@ -144,6 +144,7 @@ _EN: list[tuple[str, str, dict]] = [
     # attorney
     ("attorney_represented", r"\b(?:i|we)(?:'ve| have)? (?:got|have|hired|retained|engaged|found) (?:a |an |my |our )?(?:lawyer|attorney|counsel|solicitor|legal (?:aid|representation))\b", {}),
     ("attorney_represented", r"\b(?:i'm|im|i am|we're|we are) (?:being )?represented\b", {}),
+    ("attorney_represented", r"\b(?:get|getting|hire|hiring|call|calling|see|seeing|consult|consulting) (?:a |an |my |our )?(?:lawyer|attorney|solicitor)\b", {}),
     ("attorney_represented", r"\b(?:my|our) (?:lawyer|attorney|counsel|solicitor)\b", {}),
     ("attorney_represented", r"\b(?:lawyer|attorney) (?:is )?(?:handling|will handle|deals? with) (?:it|this|the debt)\b", {}),
     # workplace
@@ -196,6 +197,7 @@ _ZH: list[tuple[str, str, dict]] = [
     ("opt_out_channel", rf"(?:以后|今后)?(?:不要|别)(?:再)?(?:给我)?打(?:电话)?(?:了|来)", {"channels": ("call", "voicemail"), "cease_too": True}),
     ("cease_communication", r"(?:别|不要|不准|不许|停止)(?:再)?(?:联系|骚扰|烦|找|催)(?:我|我们)", {}),
     ("cease_communication", r"停止(?:催收|联系|一切联系|打电话|骚扰|催款)", {}),
+    ("opt_out_channel", r"(?:你们|你)?再(?:打|打电话|骚扰)(?:来|过来|给我|我)?(?:我)?就", {"channels": ("call", "voicemail"), "cease_too": True}),
     ("cease_communication", r"(?:不想|不愿意|不要)(?:再)?(?:接到|接|听到)(?:你们)?(?:的)?(?:电话|来电)", {}),
     ("cease_communication", r"(?:把我|将我)?(?:的号码)?(?:从名单|拉黑|删掉我的号码)", {}),
     ("opt_out_channel", r"(?:别|不要|不准|停止)(?:再)?(?:给我)?发(?:短信|信息|消息|微信)", {"channels": ("sms", "im")}),
