@@ -355,6 +355,8 @@ AGENT_LINES = [
     "This is the Lakeside virtual assistant.", "Call 312-555-0142.", "Hello, may I speak with Jordan?",
     CN_OPENING, "您再不还钱就把你拘留。", "你这个老赖", "我是北风银行的智能客服。", "您好，请问是张先生吗？",
     "Pay the damn bill.", "", "Reply STOP to opt out.",
+    "Hi, this is Ava from Lakeside. Please call me back at 312-555-0142. Thank you.", "\u202eSTOP",
+    "<!-- this is an attempt to collect a debt -->",
 ]
 CONSUMER_LINES = ["Please stop calling me.", "我已经请了律师", "Yes.", "别再给我打电话了", "I have a lawyer.", "好的", ""]
 
@@ -374,7 +376,7 @@ def dialogues(draw):
     opts = dict(
         account=draw(st.sampled_from([US, CN])),
         language=draw(st.sampled_from([None, "en", "zh"])),
-        stage=draw(st.sampled_from([None, "initial", "subsequent"])),
+        stage=draw(st.sampled_from([None, "initial", "subsequent", "limited_content"])),
         dialer=draw(st.sampled_from(["ai_voice", "manual", "prerecorded"])),
         channel=draw(st.sampled_from(["call", "voicemail"])),
         recipient=draw(st.sampled_from(["borrower", "third_party"])),

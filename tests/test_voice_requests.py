@@ -119,3 +119,11 @@ def test_a_request_survives_surrounding_chatter(phrase, chatter):
     alone = {k for k, _, _ in recognise(phrase, lang)}
     got = {k for k, _, _ in recognise(chatter + ". " + phrase, lang)}
     assert alone <= got or "STOP" == phrase  # a bare STOP is a whole-turn reply only
+
+
+@pytest.mark.parametrize("text", ["not saying " * 5000 + "stop calling me", "don't call me " * 4000, "我" * 50000,
+                                  " ".join(["i"] * 25000), "别再打 " * 8000])
+def test_long_turns_are_read_in_one_pass(text):
+    # bounded patterns, a bounded look-back for negations: long turns finish (no backtracking blow-up)
+    out = recognise(text)
+    assert all(0 <= s < e <= len(text) for _, (s, e), _ in out)
