@@ -19,9 +19,9 @@ from .history import History
 from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
 from .policy import Policy, load_policy
 from .locate import Location, locate
+from .voice import ConsumerRequest, Conversation, PendingDisclosure, Utterance
 from .models import ConsentRecord
 from .redact import redact
-from .voice import ConsumerRequest, Conversation, PendingDisclosure, Utterance
 
 __version__ = "0.1.0"
 
@@ -30,18 +30,22 @@ __all__ = [
     "CollectrulesError",
     "Contact",
     "ContactAttempt",
+    "ConsumerRequest",
+    "Conversation",
     "Decision",
     "Finding",
     "History",
     "InputError",
     "LocalWindow",
     "MessageReport",
+    "PendingDisclosure",
     "Policy",
     "Problem",
     "RequiredDisclosure",
     "RuleTrace",
     "RulesetError",
     "Turn",
+    "Utterance",
     "Violation",
     "__version__",
     "load_policy",
@@ -49,8 +53,4 @@ __all__ = [
     "Location",
     "redact",
     "ConsentRecord",
-    "ConsumerRequest",
-    "Conversation",
-    "PendingDisclosure",
-    "Utterance",
 ]
