@@ -336,7 +336,10 @@ def test_one_conversation_shared_by_threads_loses_no_turn(shipped):
         t.join()
     assert not errors
     assert len(conv.requests) == 8 * 25 * 2
-    assert all(v["findings"] == want["findings"] for v in verdicts)
+    # the same wording findings every time (plus the close-the-call warning once a stop was heard)
+    assert all([f for f in v["findings"] if f["kind"] != "request"] == want["findings"] for v in verdicts)
+    assert all([f["rule_id"] for f in v["findings"] if f["kind"] == "request"] == ["consumer-asked-to-stop"]
+               for v in verdicts)
     assert repr(conv) == "<Conversation call 400 turns>"
     report = conv.end(at=s(START_US, 10))
     # the missing disclosures only (no turn-dependent finding, so the interleaving does not matter)
@@ -429,3 +432,32 @@ def test_before_say_runs_what_check_message_runs(shipped, text, account, languag
     assert list(v.findings) == sorted(wording, key=lambda f: (f.span, f.rule_id))
     missing = {f.rule_id for f in r.findings if f.kind == "disclosure" and f.span == (0, 0)}
     assert {p.rule_id for p in v.pending_disclosures} == missing
+
+
+def test_after_wrong_number_the_debt_is_not_discussed(shipped):
+    conv = shipped.conversation(account=CN, language="zh", stage="subsequent", started_at=START_CN)
+    line = "您的朋友张三在我行欠了12000元，请您转告他尽快处理。"
+    before = conv.before_say(line, at=s(START_CN, 1))
+    assert "cn-third-party-arrears" not in {f.rule_id for f in before.findings}  # said to the borrower
+    (r,) = conv.heard("你打错了", at=s(START_CN, 2))
+    assert r.kind == "wrong_party"
+    v = conv.before_say(line, at=s(START_CN, 3))
+    assert not v.ok and "cn-third-party-arrears" in {f.rule_id for f in v.errors}
+    assert "wrong-party-heard" in {f.rule_id for f in v.findings if f.severity == "warn"}
+    bye = conv.before_say("不好意思打扰了，再见。", at=s(START_CN, 4))
+    assert "cn-third-party-arrears" not in {f.rule_id for f in bye.findings}
+    # end() is still the transcript check as declared (recipient borrower)
+    conv.said("不好意思打扰了，再见。", at=s(START_CN, 4))
+    assert conv.end(at=s(START_CN, 5)).to_dict() == shipped.check_transcript(
+        [("consumer", 2, "你打错了"), ("agent", 4, "不好意思打扰了，再见。")], account=CN, language="zh",
+        stage="subsequent", dialer="ai_voice", at=START_CN).to_dict()
+
+
+def test_after_stop_every_verdict_says_to_close_the_call(shipped):
+    conv = shipped.conversation(account=US, language="en", stage="subsequent", started_at=START_US)
+    assert not [f for f in conv.before_say("Thank you, goodbye.", at=s(START_US, 1)).findings
+                if f.rule_id == "consumer-asked-to-stop"]
+    conv.heard("Please stop calling me.", at=s(START_US, 2))
+    v = conv.before_say("Thank you, goodbye.", at=s(START_US, 3))
+    (f,) = [f for f in v.findings if f.rule_id == "consumer-asked-to-stop"]
+    assert f.severity == "warn" and "turn 0" in f.message and "regf-cease-communication" in f.citation

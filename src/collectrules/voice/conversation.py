@@ -155,6 +155,9 @@ class Conversation:
         self._said_at: dict[tuple[str, str], float] = {}
         self._turns: list[tuple[str, float, str]] = []  # consumer turns keep no text
         self._requests: list[ConsumerRequest] = []
+        self._stop: ConsumerRequest | None = None  # first cease/attorney request heard
+        self._wrong: ConsumerRequest | None = None  # first wrong-party request heard
+        self._cache3: tuple[str, MessageReport] | None = None
         self._last = 0.0
         self._ended: MessageReport | None = None
         self._cache: tuple[str, MessageReport] | None = None
@@ -198,7 +201,7 @@ class Conversation:
         with self._lock:
             elapsed = self._elapsed(at)
             report = self._report(text)
-            return self._verdict(report, elapsed, record=False)
+            return self._verdict(text, report, elapsed, record=False)
 
     def said(self, text: str, *, at: _dt.datetime | str) -> Utterance:
         """Record that the bot said ``text`` at ``at`` (normally after a passing ``before_say``):
@@ -212,7 +215,7 @@ class Conversation:
         with self._lock:
             elapsed = self._elapsed(at)
             report = self._report(text)
-            verdict = self._verdict(report, elapsed, record=True)
+            verdict = self._verdict(text, report, elapsed, record=True)
             self._turns.append(("agent", elapsed, text))
             self._last = elapsed
             return verdict
@@ -237,6 +240,11 @@ class Conversation:
             out = tuple(self._request(kind, span, extra, turn, text, at)
                         for kind, span, extra in _requests.recognise(text, None))
             self._requests.extend(out)
+            for r in out:
+                if r.kind in ("cease_communication", "attorney_represented") and self._stop is None:
+                    self._stop = r
+                if r.kind == "wrong_party" and self._wrong is None:
+                    self._wrong = r
             return out
 
     def pending(self, *, at: _dt.datetime | str | None = None) -> tuple[PendingDisclosure, ...]:
@@ -270,7 +278,7 @@ class Conversation:
             self._ended = self._policy.check_transcript(turns, account=self._account, at=self._started,
                                                         **self._opts)
             self._turns = [(s, t, "") for s, t, _ in self._turns]  # drop the words
-            self._cache = None
+            self._cache = self._cache3 = None
             return self._ended
 
     # -- internals -----------------------------------------------------------------------------
@@ -304,13 +312,14 @@ class Conversation:
         self._cache = (text, r)
         return r
 
-    def _verdict(self, report: MessageReport, elapsed: float, *, record: bool) -> Utterance:
+    def _verdict(self, text: str, report: MessageReport, elapsed: float, *, record: bool) -> Utterance:
         missing = {(f.ruleset, f.rule_id) for f in report.findings if f.kind == "disclosure" and _missing(f)}
         met = tuple(o for o in self._owed if o.key not in missing and o.key not in self._said_at)
         findings = [f for f in report.findings if not _missing(f)]
         for f in self._fixed:
             if f not in findings:
                 findings.append(f)
+        findings.extend(self._after_requests(text, findings))
         for o in self._owed:
             if o.key in self._said_at or o.within is None or elapsed <= o.within:
                 continue
@@ -328,6 +337,37 @@ class Conversation:
         fs = tuple(sorted(findings, key=lambda f: (f.span, f.rule_id)))
         return Utterance(ok=not any(f.severity == "deny" for f in fs), findings=fs,
                          pending_disclosures=tuple(pend), elapsed_seconds=elapsed, rulesets=self._rulesets)
+
+    def _after_requests(self, text: str, findings: list[Finding]) -> list[Finding]:
+        """Stricter checks once the consumer has asked for something: after "wrong number" the
+        utterance is also checked as said to a third party (no word about the debt); after a
+        cease or attorney request every verdict says to close the call (a warning: the bot must
+        still be able to say goodbye)."""
+        out: list[Finding] = []
+        w = self._wrong
+        if w is not None and self._opts["recipient"] != "third_party":
+            c = self._cache3
+            if c is not None and c[0] == text:
+                r3 = c[1]
+            else:
+                opts = {**self._opts, "recipient": "third_party"}
+                r3 = self._policy.check_message(text, account=self._account, at=self._started, template=False,
+                                                **opts)
+                self._cache3 = (text, r3)
+            out.extend(f for f in r3.findings if not _missing(f) and f not in findings)
+            out.append(Finding(
+                rule_id="wrong-party-heard", kind="request", span=(0, 0), matched="",
+                message=f"the person reached said they are not the consumer (turn {w.turn}): do not discuss "
+                        "the debt; utterances are also checked as said to a third party",
+                severity="warn", citation=w.citation, ruleset="collectrules"))
+        st = self._stop
+        if st is not None:
+            out.append(Finding(
+                rule_id="consumer-asked-to-stop", kind="request", span=(0, 0), matched="",
+                message=f"the consumer made a {st.kind.replace('_', ' ')} request (turn {st.turn}): close the "
+                        "call without further collection",
+                severity="warn", citation=st.citation, ruleset="collectrules"))
+        return out
 
     def _overdue_finding(self, o: _Owed, elapsed: float) -> Finding:
         return Finding(rule_id=o.rule_id, kind="disclosure", span=(0, 0), matched="",
