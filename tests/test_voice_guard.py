@@ -461,3 +461,28 @@ def test_after_stop_every_verdict_says_to_close_the_call(shipped):
     v = conv.before_say("Thank you, goodbye.", at=s(START_US, 3))
     (f,) = [f for f in v.findings if f.rule_id == "consumer-asked-to-stop"]
     assert f.severity == "warn" and "turn 0" in f.message and "regf-cease-communication" in f.citation
+
+
+def test_apply_requests_records_every_update(shipped):
+    from collectrules.voice import apply_requests
+
+    conv = shipped.conversation(account=US, language="en", started_at=START_US)
+    reqs = conv.heard("Stop texting me. Don't call me before 9 am. I have a lawyer.", at=s(START_US, 2))
+    reqs += conv.heard("Stop texting me!", at=s(START_US, 3))
+    acc = apply_requests({**US, "opted_out_channels": ["email"]}, reqs)
+    assert isinstance(acc, collectrules.Account)
+    assert acc.attorney_represented is True
+    assert acc.opted_out_channels == ["email", "sms", "im"]  # appended once, never replaced
+    assert [(w.start, w.end) for w in acc.inconvenient_times] == [("00:00", "09:00")]
+    assert [set(c.channels) for c in acc.consent_ledger] == [{"sms"}, {"sms"}]  # two revocations, two instants
+    with pytest.raises(InputError):
+        apply_requests({"jurisdictions": []}, reqs)
+
+
+def test_next_deadline_for_the_timer(house):
+    conv = house.conversation(account=US, dialer="ai_voice", stage="initial", language="en", started_at=START_US)
+    assert conv.next_deadline == s(START_US, 15)
+    conv.said("Hello, I am an automated assistant.", at=s(START_US, 1))
+    assert conv.next_deadline == s(START_US, 30)  # qa-identity-at-start: the company name is still owed
+    conv.said("This is Lakeside Recovery calling.", at=s(START_US, 2))
+    assert conv.next_deadline is None

@@ -4,6 +4,6 @@ speaks it, and hear what the consumer asks for. See ``docs/voice-guard.md``."""
 from __future__ import annotations
 
 from .conversation import Conversation, PendingDisclosure, Utterance
-from .requests import REQUEST_KINDS, ConsumerRequest, recognise
+from .requests import REQUEST_KINDS, ConsumerRequest, apply_requests, recognise
 
-__all__ = ["Conversation", "ConsumerRequest", "PendingDisclosure", "REQUEST_KINDS", "Utterance", "recognise"]
+__all__ = ["Conversation", "ConsumerRequest", "PendingDisclosure", "REQUEST_KINDS", "Utterance", "apply_requests", "recognise"]

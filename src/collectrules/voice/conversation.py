@@ -181,6 +181,14 @@ class Conversation:
             return tuple(self._requests)
 
     @property
+    def next_deadline(self) -> _dt.datetime | None:
+        """The earliest deadline of a disclosure still owed (for a timer calling
+        :meth:`overdue`), or ``None``."""
+        with self._lock:
+            ws = [o.within for o in self._owed if o.key not in self._said_at and o.within is not None]
+            return self._started + _dt.timedelta(seconds=min(ws)) if ws else None
+
+    @property
     def ended(self) -> bool:
         return self._ended is not None
 

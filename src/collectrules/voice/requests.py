@@ -61,6 +61,41 @@ class ConsumerRequest:
                 "citation": self.citation, "note": self.note, "turn": self.turn}
 
 
+def apply_requests(account, requests):
+    """A copy of ``account`` (an :class:`~collectrules.Account` or dict) with the
+    ``account_update`` of every request recorded: flags set, list items (opted-out channels,
+    inconvenient times, consent-ledger entries) appended without duplicates. Returns an
+    ``Account``.
+
+    Raises:
+        InputError: a malformed account.
+    """
+    from pydantic import ValidationError
+
+    from ..errors import InputError
+    from ..models import Account
+
+    try:
+        acc = account if isinstance(account, Account) else Account.model_validate(account)
+    except ValidationError:
+        raise InputError("account is invalid (values not shown)") from None
+    data = acc.model_dump()
+    for r in requests:
+        for key, value in r.account_update.items():
+            if isinstance(value, list):
+                cur = list(data.get(key) or [])
+                for item in value:
+                    if item not in cur:
+                        cur.append(item)
+                data[key] = cur
+            else:
+                data[key] = value
+    try:
+        return Account.model_validate(data)
+    except ValidationError:
+        raise InputError("a request's account update does not fit the account (values not shown)") from None
+
+
 def _jsonable(value):
     if isinstance(value, dict):
         return {k: _jsonable(v) for k, v in value.items()}
