@@ -230,6 +230,7 @@ _ZH: list[tuple[str, str, dict]] = [
     ("opt_out_channel", rf"(?:别|不要|不准|不许|勿)(?:再|总|老|一直)?(?:给我|跟我|向我)?{_ZH_CALL}",
      {"channels": ("call", "voicemail"), "cease_too": True}),
     ("opt_out_channel", rf"(?:以后|今后)?(?:不要|别)(?:再)?(?:给我)?打(?:电话)?(?:了|来)", {"channels": ("call", "voicemail"), "cease_too": True}),
+    ("opt_out_channel", r"(?:不用|不必|没必要|用不着)(?:再)?(?:给我)?(?:打|打电话|来电|联系)(?:了|来|过来)", {"channels": ("call", "voicemail"), "cease_too": True}),
     ("cease_communication", r"(?:别|不要|不准|不许|停止)(?:再)?(?:联系|骚扰|烦|找|催)(?:我|我们)", {}),
     ("cease_communication", r"停止(?:催收|联系|一切联系|打电话|骚扰|催款)", {}),
     ("opt_out_channel", r"(?:你们|你)?再(?:打|打电话|骚扰)(?:来|过来|给我|我)?(?:我)?就", {"channels": ("call", "voicemail"), "cease_too": True}),
@@ -279,7 +280,8 @@ _NEG_EN = re.compile(
     r"(?:not saying|not asking|not telling|didn't say|did not say|never said|didn't ask|did not ask|"
     r"not that i|no need to|don't have to|do not have to|don't need to|do not need to|i'm not going to|"
     r"i am not going to|not disputing|not complaining|no,? i (?:don't|do not|didn't|did not)|"
-    r"(?:don't|do not|didn't|did not|haven't|have not|never) (?:have|got|hire|hired|get|retain|retained)|"
+    r"(?:don't|dont|do not|didn't|didnt|did not|haven't|havent|have not|never) (?:have|got|hire|hired|get|retain|retained)|"
+    r"not sayin|im not going to|dont have to|dont need to|didnt say|didnt ask|"
     r"no)\W+(?:\w+\W+){0,6}$")
 _NEG_ZH = re.compile(r"(?:不是说|不是要|不是让|没说|没有说|没让|我没有|我没|并没有|并不是|不用|不必|无需|不会|不想|不打算|是否|要不要|需不需要|如果)[^。，,.!?！？]{0,8}$")
 
