@@ -486,3 +486,34 @@ def test_next_deadline_for_the_timer(house):
     assert conv.next_deadline == s(START_US, 30)  # qa-identity-at-start: the company name is still owed
     conv.said("This is Lakeside Recovery calling.", at=s(START_US, 2))
     assert conv.next_deadline is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["before_say", "said", "heard", "overdue", "pending", "end"]),
+                          st.one_of(st.floats(-5, 60, allow_nan=False), st.none(), st.just("naive"),
+                                    st.just("2026-03-02T10:00:07-06:00"), st.just("garbage")),
+                          st.one_of(st.sampled_from(AGENT_LINES + CONSUMER_LINES), st.text(max_size=30),
+                                    st.none(), st.integers())),
+                max_size=12))
+def test_any_call_sequence_gives_answers_or_input_errors(house, calls):
+    conv = house.conversation(account=US, started_at=START_US)
+    for name, when, text in calls:
+        if when is None:
+            at = None
+        elif when == "naive":
+            at = dt.datetime(2026, 3, 2, 10, 0, 1)
+        elif isinstance(when, str):
+            at = when
+        else:
+            at = s(START_US, when)
+        try:
+            if name == "pending":
+                out = conv.pending(at=at)
+            elif name in ("overdue", "end"):
+                out = getattr(conv, name)(at=at)
+            else:
+                out = getattr(conv, name)(text, at=at)
+        except InputError as exc:
+            assert "Jordan" not in str(exc)
+            continue
+        assert out is not None
