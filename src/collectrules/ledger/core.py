@@ -185,8 +185,14 @@ def _pending_contact(a: ContactAttempt, at: _dt.datetime) -> Contact:
 
 
 def _decision_record(d: Decision) -> str:
-    data = d.to_dict()
-    data.pop("trace", None)
+    """The decision without its trace (what a replay returns), as JSON."""
+    data = {
+        "allowed": d.allowed, "at": _iso(d.at), "account_id": d.account_id,
+        "violations": [v.to_dict() for v in d.violations], "warnings": [v.to_dict() for v in d.warnings],
+        "next_allowed_at": _iso(d.next_allowed_at),
+        "required_disclosures": [x.to_dict() if hasattr(x, "to_dict") else x for x in d.required_disclosures],
+        "rulesets": list(d.rulesets),
+    }
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
@@ -251,7 +257,7 @@ def _ddl(version: int, ident: str, bigint: str) -> list[str]:
                 at_us {bigint} NOT NULL, contact TEXT NOT NULL, expires_us {bigint}, idem_key TEXT,
                 request_digest TEXT, decision TEXT, created_us {bigint} NOT NULL, done_us {bigint},
                 completed_at TEXT)""",
-            "CREATE INDEX cr_entries_account ON cr_entries (account_id, at_us)",
+            "CREATE INDEX cr_entries_account ON cr_entries (account_id, state, at_us)",
             "CREATE UNIQUE INDEX cr_entries_idem ON cr_entries (account_id, idem_key) WHERE idem_key IS NOT NULL",
             f"""CREATE TABLE cr_log (
                 id {ident}, chain TEXT NOT NULL, n {bigint} NOT NULL, row TEXT NOT NULL,
