@@ -678,7 +678,7 @@ class Ledger:
         bad: list[BadRow] = []
         with self._b.reader() as cur:
             heads = {r[0]: (int(r[1]), r[2]) for r in cur.execute("SELECT chain, n, hash FROM cr_heads").fetchall()}
-            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, id")
+            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
             chain = None
             expect_n, prev = 1, GENESIS
             broken = False
