@@ -365,7 +365,7 @@ class Ledger:
     def _append_log(self, cur: Cursor, chain: str, row: dict) -> None:
         head = cur.execute("SELECT n, hash FROM cr_heads WHERE chain = ?", (chain,)).fetchone()
         n, prev = (int(head[0]) + 1, head[1]) if head else (1, GENESIS)
-        row = {"v": 1, "chain": chain, "n": n, **row}
+        row = {"v": 1, "chain": chain, "n": n, "account_id": chain, **row}
         text = canonical(row)
         h = chain_hash(prev, text)
         cur.execute("INSERT INTO cr_log (chain, n, row, prev, hash) VALUES (?, ?, ?, ?, ?)", (chain, n, text, prev, h))
