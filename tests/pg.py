@@ -47,16 +47,12 @@ def _skip(reason: str):
     pytest.skip(msg)
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """(dsn_template, admin_dsn) of a PostgreSQL server for this session."""
-    env = os.environ.get("COLLECTRULES_TEST_PG_DSN")
-    if env:
-        yield env
-        return
+def start_cluster() -> tuple[str, "callable"]:
+    """Start a throw-away PostgreSQL cluster; returns (admin DSN, stop). Raises LookupError when
+    no server binary exists (also used by benchmarks/bench_ledger.py)."""
     bindir = _bindir()
     if bindir is None:
-        _skip("no PostgreSQL server binary (pg_ctl) found")
+        raise LookupError("no PostgreSQL server binary (pg_ctl) found")
     run_as: dict = {}
     if os.geteuid() == 0:
         import pwd
@@ -64,7 +60,8 @@ def pg_server():
         try:
             pwd.getpwnam("postgres")
         except KeyError:
-            pytest.fail("running as root with PostgreSQL binaries but no 'postgres' OS user to run the server as")
+            raise RuntimeError("running as root with PostgreSQL binaries but no 'postgres' OS user "
+                               "to run the server as") from None
         run_as = {"user": "postgres", "group": "postgres"}
     d = tempfile.mkdtemp(prefix="crpg.")
     os.chmod(d, 0o755)
@@ -78,7 +75,6 @@ def pg_server():
             "-c full_page_writes=off -c max_connections=200")
     subprocess.run([pg_ctl, "-D", f"{d}/data", "-l", f"{d}/log", "-w", "-s", "-o", opts, "start"],
                    check=True, cwd=d, **run_as)
-
     stopped = []
 
     def stop():
@@ -90,8 +86,24 @@ def pg_server():
         shutil.rmtree(d, ignore_errors=True)
 
     atexit.register(stop)
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres", stop
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The admin DSN of a PostgreSQL server for this session."""
+    env = os.environ.get("COLLECTRULES_TEST_PG_DSN")
+    if env:
+        yield env
+        return
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+        dsn, stop = start_cluster()
+    except LookupError as exc:
+        _skip(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield dsn
     finally:
         stop()
 
