@@ -103,6 +103,8 @@ def recheck(policy, contacts, aid: str) -> list[str]:
     ledger: a race (two reservations deciding on the same stale history) shows up here."""
     problems = []
     for i, c in enumerate(contacts):
+        if c.direction != "outbound":
+            continue  # recorded inbound contacts are facts, not decisions
         d = policy.check({"channel": c.channel, "at": c.at, "debt_id": c.debt_ids[0]}, account=account(aid),
                          history=contacts[:i], next_allowed=False)
         if not d.allowed:

@@ -1,0 +1,74 @@
+"""Hypothesis properties of the ledger (in-memory SQLite: the logic is backend-neutral; the
+backends are exercised by test_ledger.py and the concurrency tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import collectrules
+from collectrules import open_ledger
+
+from .ledger_helpers import BASE, RULESETS, account, cap_violations, recheck
+
+POLICY = collectrules.load_policy(RULESETS)
+
+op = st.tuples(
+    st.sampled_from(["reserve", "reserve", "reserve", "record"]),
+    st.integers(min_value=0, max_value=36 * 60),          # minutes to advance the clock (up to 36 h)
+    st.sampled_from(["call", "call", "sms", "voicemail", "letter"]),
+    st.sampled_from(["D1", "D2"]),
+    st.sampled_from(["complete", "cancel", "abandon"]),
+    st.sampled_from(["no_answer", "voicemail", "conversation", "busy", "not_connected", "delivered"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(op, min_size=1, max_size=40))
+def test_any_sequence_of_operations_keeps_every_cap(ops):
+    now = [BASE]
+    with open_ledger("sqlite://", clock=lambda: now[0]) as led:
+        for kind, minutes, channel, debt, after, outcome in ops:
+            now[0] = now[0] + dt.timedelta(minutes=minutes)
+            if kind == "record":
+                led.record("P1", {"channel": channel, "at": now[0], "debt_ids": [debt], "outcome": outcome,
+                                  "direction": "inbound"})
+                continue
+            r = led.reserve(POLICY, {"channel": channel, "at": now[0], "debt_id": debt}, account=account("P1"),
+                            hold=dt.timedelta(minutes=30))
+            assert (r.reservation_id is not None) == r.allowed
+            if not r.allowed:
+                assert r.decision.violations
+                continue
+            if after == "complete":
+                led.complete(r.reservation_id, outcome)
+            elif after == "cancel":
+                led.cancel(r.reservation_id)
+        hist = led.history("P1")
+        outbound = [c for c in hist if c.direction == "outbound"]
+        assert cap_violations(outbound) == []
+        # every outbound contact is one the evaluator allows after everything before it
+        assert recheck(POLICY, hist, "P1") == []
+        assert all(c.at <= now[0] for c in hist)
+        assert led.verify() == (True, None)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(min_value=2, max_value=12), st.data())
+def test_any_single_edit_is_found_at_its_row(n, data):
+    at = BASE.replace(hour=10)
+    with open_ledger("sqlite://", clock=lambda: at) as led:
+        for i in range(n):
+            led.reserve(POLICY, {"channel": "letter", "at": at, "debt_id": "D1"}, account=account(f"E{i % 2}"))
+        conn = led._b.conn
+        rows = conn.execute("SELECT id, row FROM cr_log ORDER BY id").fetchall()
+        rid, text = rows[data.draw(st.integers(min_value=0, max_value=len(rows) - 1))]
+        row = json.loads(text)
+        key = data.draw(st.sampled_from(sorted(k for k in row if k not in ("v",))))
+        row[key] = "tampered"
+        conn.execute("UPDATE cr_log SET row = ? WHERE id = ?", (json.dumps(row, sort_keys=True, separators=(",", ":")), rid))
+        ok, bad = led.verify()
+        assert not ok and bad.row_id == rid
