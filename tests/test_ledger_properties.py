@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 import collectrules
 from collectrules import open_ledger
 
-from .ledger_helpers import BASE, RULESETS, account, cap_violations, recheck
+from .ledger_helpers import BASE, account, cap_violations, policy, recheck
 
-POLICY = collectrules.load_policy(RULESETS)
+POLICY = policy()
 
 op = st.tuples(
     st.sampled_from(["reserve", "reserve", "reserve", "record"]),

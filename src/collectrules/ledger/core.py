@@ -115,6 +115,10 @@ class Backend(Protocol):
 
     def db_now(self, cur: Cursor) -> _dt.datetime: ...
 
+    def stream(self, cur: Cursor, sql: str, params: tuple = ()) -> Iterator[tuple]: ...
+
+    def has_table(self, cur: Cursor, name: str) -> bool: ...
+
     def ddl(self, version: int) -> list[str]: ...
 
     def migration_lock(self) -> contextlib.AbstractContextManager: ...
@@ -678,7 +682,7 @@ class Ledger:
         bad: list[BadRow] = []
         with self._b.reader() as cur:
             heads = {r[0]: (int(r[1]), r[2]) for r in cur.execute("SELECT chain, n, hash FROM cr_heads").fetchall()}
-            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
+            rows = self._b.stream(cur, "SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
             chain = None
             expect_n, prev = 1, GENESIS
             broken = False
@@ -694,7 +698,7 @@ class Ledger:
                                       else "chain head does not match (rows inserted at the end)"))
 
             last_id, before_prev = None, None
-            for rid, ch, n, text, p, h in iter(rows.fetchone, None):
+            for rid, ch, n, text, p, h in rows:
                 if ch != chain:
                     close_chain()
                     chain, expect_n, prev, broken = ch, 1, GENESIS, False

@@ -112,6 +112,13 @@ class PostgresBackend:
         except (psycopg.Error, pm.PoolTimeout) as exc:
             raise _error(exc) from None
 
+    def stream(self, cur, sql: str, params: tuple = ()):
+        """Rows through a server-side cursor, in batches (a large log is never held in memory)."""
+        named = cur.cur.connection.cursor(name="collectrules_stream")
+        named.itersize = 2000
+        named.execute(sql.replace("?", "%s"), params)
+        return iter(named)
+
     def db_now(self, cur) -> _dt.datetime:
         if cur.now is not None:
             return cur.now
