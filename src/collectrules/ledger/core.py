@@ -20,6 +20,7 @@ Tables (created by :func:`migrate`, see ``docs/ledger.md``):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -409,6 +410,8 @@ class Ledger:
     # -- reserve / check ---------------------------------------------------------------------
 
     def _prepare(self, attempt: Any, account: Any) -> tuple[ContactAttempt, Account, str]:
+        if self._closed:
+            raise LedgerError("the ledger is closed")
         attempt = _coerce(ContactAttempt, attempt, "attempt")
         account = _coerce(Account, account, "account")
         if not account.account_id:
@@ -450,6 +453,8 @@ class Ledger:
         return self._decide(policy, attempt, account, history, None, None, reserve=False, log=log).decision
 
     def _decide(self, policy, attempt, account, history, hold, key, *, reserve: bool, log: bool = True) -> Reservation:
+        if not callable(getattr(policy, "check", None)) or not callable(getattr(policy, "next_allowed", None)):
+            raise InputError("policy must be a collectrules.Policy (from load_policy)")
         attempt, account, aid = self._prepare(attempt, account)
         if reserve:
             if not isinstance(hold, _dt.timedelta) or not _dt.timedelta(0) < hold <= MAX_HOLD:
@@ -475,7 +480,9 @@ class Ledger:
             eff = attempt
             if last_us is not None and last_us > _us(attempt.at):
                 eff = attempt.model_copy(update={"at": _from_us(last_us).astimezone(attempt.at.tzinfo)})
-            decision = policy.check(eff, account=account, history=hist)
+            # the next_allowed_at search (for a denial) runs after the commit, outside the account
+            # lock, unless the denial is stored for an idempotent replay
+            decision = policy.check(eff, account=account, history=hist, next_allowed=bool(key and reserve))
             rid = expires = None
             if reserve and decision.allowed:
                 rid = uuid.uuid4().hex
@@ -496,8 +503,10 @@ class Ledger:
                 self._append_log(cur, aid, self._decision_row(
                     "reserve" if reserve else "check", policy, decision, now, attempt.channel, attempt.at, rid,
                     hdigest, len(hist)))
-            return Reservation(allowed=decision.allowed, decision=decision, reservation_id=rid,
-                               expires_at=expires, account_id=aid, idempotency_key=key)
+        if not decision.allowed and decision.next_allowed_at is None and not (key and reserve):
+            decision = dataclasses.replace(decision, next_allowed_at=policy.next_allowed(eff, account=account, history=hist))
+        return Reservation(allowed=decision.allowed, decision=decision, reservation_id=rid,
+                           expires_at=expires, account_id=aid, idempotency_key=key)
 
     # -- complete / cancel -------------------------------------------------------------------
 
