@@ -483,3 +483,13 @@ def test_threads_sharing_one_ledger_keep_the_caps(url, policy):
         hist = led.history("TH")
         assert len(results) == 100 and sum(results) == len(hist) > 0
         assert cap_violations(hist) == [] and recheck(policy, hist, "TH") == []
+
+
+def test_psycopg_is_imported_only_for_postgresql():
+    import subprocess
+    import sys
+
+    code = ("import sys, collectrules; collectrules.open_ledger('sqlite://').close(); "
+            "from collectrules.cli import main; print('psycopg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -72,3 +72,29 @@ def test_any_single_edit_is_found_at_its_row(n, data):
         conn.execute("UPDATE cr_log SET row = ? WHERE id = ?", (json.dumps(row, sort_keys=True, separators=(",", ":")), rid))
         ok, bad = led.verify()
         assert not ok and bad.row_id == rid
+
+
+_values = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8), st.floats(allow_nan=True),
+                    st.sampled_from(["call", "sms", "2025-06-02T10:00:00-04:00", "2025-06-02T10:00:00", "US-MA",
+                                     "America/New_York", "D1", "no_answer", "unknown"]))
+_dicts = st.dictionaries(st.sampled_from(["channel", "at", "debt_id", "debt_ids", "outcome", "jurisdictions",
+                                          "timezones", "account_id", "recipient", "x"]),
+                         st.one_of(_values, st.lists(_values, max_size=3)), max_size=6)
+
+
+@settings(max_examples=120, deadline=None)
+@given(attempt=st.one_of(_dicts, _values), account_=st.one_of(_dicts, _values),
+       history=st.one_of(st.lists(_dicts, max_size=3), _values),
+       hold=st.one_of(st.none(), st.integers(), st.timedeltas(min_value=dt.timedelta(seconds=-5),
+                                                              max_value=dt.timedelta(days=2))),
+       key=st.one_of(st.none(), st.text(max_size=300), st.integers()))
+def test_malformed_requests_raise_input_error_only(attempt, account_, history, hold, key):
+    """Whatever arrives, reserve either decides or raises InputError: never another exception,
+    never a partial write."""
+    from collectrules import InputError
+
+    with open_ledger("sqlite://", clock=lambda: BASE) as led:
+        try:
+            led.reserve(POLICY, attempt, account=account_, history=history, hold=hold, idempotency_key=key)
+        except InputError:
+            assert list(led.log_rows()) == []
