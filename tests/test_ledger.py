@@ -244,6 +244,7 @@ def test_policy_fingerprint_follows_the_rules():
     a = collectrules.load_policy(["us-federal", "us-ma"]).fingerprint
     assert a == collectrules.load_policy(["us-ma", "us-federal"]).fingerprint
     assert a != collectrules.load_policy(["us-federal"]).fingerprint
+    assert a != collectrules.load_policy(["us-federal", "us-ma"], unknown_jurisdiction="allow").fingerprint
 
 
 # -- the chain -----------------------------------------------------------------------------
