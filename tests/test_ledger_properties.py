@@ -9,7 +9,6 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import collectrules
 from collectrules import open_ledger
 
 from .ledger_helpers import BASE, account, cap_violations, policy, recheck
