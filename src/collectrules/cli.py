@@ -348,5 +348,14 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     sys.exit(result.exit_code)
 
 
+def _add_ledger_commands() -> None:
+    from .ledger.commands import ledger  # psycopg is imported only when a PostgreSQL URL is used
+
+    main.add_command(ledger)
+
+
+_add_ledger_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
