@@ -6,6 +6,7 @@
 * lint never crashes on arbitrary Unicode, and its reports stay well-formed.
 """
 
+from collectrules.content.shown import shown
 import json
 import xml.etree.ElementTree as ET
 
@@ -50,7 +51,7 @@ def check(text, kw):
     r = POLICY.check_message(text, **kw)
     for f in r.findings:
         assert 0 <= f.span[0] <= f.span[1] <= len(text)
-        assert text[f.span[0]:f.span[1]] == f.matched
+        assert shown(text[f.span[0]:f.span[1]]) == f.matched
     return r
 
 

@@ -24,13 +24,14 @@ from ..rules.prohibited_content import ProhibitedContent
 from ..vocab import CHANNELS, DIALERS, PLACES, PURPOSES, RECIPIENTS, STAGES
 from . import normalize
 from .findings import Finding, MessageReport, RequiredDisclosure, Turn
+from .shown import MAX_FINDINGS_PER_RULE, shown
 from .template import Placeholder, Template, html_comments, parse_template
 
 
 class Chunk:
     """Wording regions of a text (plus the placeholders among them), with lazily built views."""
 
-    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern")
+    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern", "cache")
 
     def __init__(self, text: str, ranges, placeholders=(), breaks=None, strict: bool = False):
         self.text = text
@@ -40,6 +41,7 @@ class Chunk:
         self.strict = strict
         self._loose = None
         self._pattern = None
+        self.cache: dict = {}
 
     @property
     def loose(self) -> normalize.View:
@@ -165,9 +167,17 @@ def _prepare(policy, account, channel, stage, recipient, place, purpose, dialer,
 
 
 def _finding(rule: ContentRule, span, text: str, message: str, **extra) -> Finding:
-    return Finding(rule_id=rule.rule_id, kind=rule.kind, span=tuple(span), matched=text[span[0]:span[1]],
+    """A finding of ``rule`` at ``span``; it shows the matched text only redacted and bounded
+    (see :mod:`collectrules.content.shown`)."""
+    return Finding(rule_id=rule.rule_id, kind=rule.kind, span=tuple(span), matched=shown(text[span[0]:span[1]]),
                    message=message, severity=rule.severity, citation=rule.citation, ruleset=rule.ruleset_id,
                    source=rule.source, status=rule.status, **extra)
+
+
+def _more(rule: ContentRule, span, text: str) -> Finding:
+    """The finding that stands for the occurrences of a rule beyond the per-message cap."""
+    return _finding(rule, span, text, f"{_title(rule, rule.kind.replace('_', ' '))}: more occurrences not "
+                    f"listed (at most {MAX_FINDINGS_PER_RULE} findings per rule and message)")
 
 
 def _title(rule: ContentRule, default: str) -> str:
@@ -239,15 +249,22 @@ def _evaluate_text(ev: _Evaluation, rules: Iterable[ContentRule], account, stage
                                     f"{rule.element}" + _stage_note(stage)))
         elif isinstance(rule, ProhibitedContent):
             seen = set()
+            n = 0
             for m in rule.matchers:
                 if not m.applies_to_language(language):
                     continue
-                for span in m.find(ev.whole, account):
-                    if span in seen:
+                for span in m.find(ev.whole, account, limit=MAX_FINDINGS_PER_RULE + 1):
+                    if span in seen or rule.excepted(ev.whole, span, account, language):
                         continue
                     seen.add(span)
+                    n += 1
+                    if n > MAX_FINDINGS_PER_RULE:
+                        out.append(_more(rule, span, text))
+                        break
                     out.append(_finding(rule, span, text, f"{_title(rule, 'prohibited wording')}: "
-                                        f"{text[span[0]:span[1]]!r}"))
+                                        f"{shown(text[span[0]:span[1]])!r}"))
+                if n > MAX_FINDINGS_PER_RULE:
+                    break
         elif isinstance(rule, LimitedContent):
             out.extend(_limited(ev, rule, account, language))
     return out
@@ -300,17 +317,18 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
                 covered[s:e] = b"\x01" * (e - s)
         if required and not found:
             out.append(_finding(rule, (0, 0), text, f"{_title(rule, 'limited-content message')}: lacks {name}"))
+    capped: list[Finding] = []
     for m in rule.forbidden:
         if not m.applies_to_language(language):
             continue
-        for span in m.find(chunk, account):
-            out.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: must not "
-                                f"contain {text[span[0]:span[1]]!r}"))
+        for span in m.find(chunk, account, limit=MAX_FINDINGS_PER_RULE + 1):
+            capped.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: must not "
+                                   f"contain {shown(text[span[0]:span[1]])!r}"))
     for ph in chunk.placeholders:
         if not rule.placeholder_allowed(ph.name):
-            out.append(_finding(rule, (ph.start, ph.end), text,
-                                f"{_title(rule, 'limited-content message')}: placeholder "
-                                f"{text[ph.start:ph.end]!r} is not an allowed element"))
+            capped.append(_finding(rule, (ph.start, ph.end), text,
+                                   f"{_title(rule, 'limited-content message')}: placeholder "
+                                   f"{shown(text[ph.start:ph.end])!r} is not an allowed element"))
     # words covered by no element and no filler
     view = chunk.pattern
     vt = view.text
@@ -339,9 +357,14 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
         runs.append(run)
     for r in runs:
         span = (r[0][0], r[-1][1])
-        out.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
-                            f"{text[span[0]:span[1]]!r} is not an allowed element"))
-    return out
+        # the run itself is not quoted (it is the consumer-specific part of the message: names,
+        # account or identity numbers); the span points at it
+        capped.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
+                               f"{len(r)} word(s) at {span[0]}-{span[1]} not an allowed element"))
+    if len(capped) > MAX_FINDINGS_PER_RULE:
+        capped.sort(key=lambda f: f.span)
+        capped = capped[:MAX_FINDINGS_PER_RULE] + [_more(rule, capped[MAX_FINDINGS_PER_RULE].span, text)]
+    return out + capped
 
 
 def _syntax_finding(tpl: Template) -> Finding | None:

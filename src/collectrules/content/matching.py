@@ -131,10 +131,15 @@ class Matcher:
     def applies_to_language(self, language: str | None) -> bool:
         return same_language(self.language, language)
 
-    def find(self, chunk: "Chunk", account=None, first: bool = False) -> list[tuple[int, int]]:
+    def find(self, chunk: "Chunk", account=None, first: bool = False,
+             limit: int | None = None) -> list[tuple[int, int]]:
+        """Original spans of the wording in ``chunk`` (the first only with ``first``; at most
+        ``limit``)."""
+        if first:
+            limit = 1
         k = self.kind
         if k == "phrase":
-            return _find_all(chunk.loose, self._needle, first)
+            return _find_all(chunk.loose, self._needle, limit)
         if k == "pattern":
             view = chunk.pattern
             out = []
@@ -143,12 +148,12 @@ class Matcher:
                 if e == s:
                     continue
                 out.append(view.span(s, e))
-                if first:
+                if limit is not None and len(out) >= limit:
                     break
             return out
         if k == "placeholder":
             return [(p.start, p.end) for p in chunk.placeholders
-                    if p.name is not None and fnmatch.fnmatchcase(p.name.lower(), self._glob)][: 1 if first else None]
+                    if p.name is not None and fnmatch.fnmatchcase(p.name.lower(), self._glob)][:limit]
         if k == "exact":
             out = []
             strict = getattr(chunk, "strict", False)
@@ -159,7 +164,7 @@ class Matcher:
                         i = chunk.text.find(self._needle, i + 1, e)
                         continue  # may be displayed reordered: not counted as required wording
                     out.append((i, i + len(self._needle)))
-                    if first:
+                    if limit is not None and len(out) >= limit:
                         return out
                     i = chunk.text.find(self._needle, i + 1, e)
             return out
@@ -169,17 +174,17 @@ class Matcher:
         if value:
             needle = normalize.loose(str(value))
             if needle:
-                out += _find_all(chunk.loose, needle, first)
-        return out
+                out += _find_all(chunk.loose, needle, limit)
+        return out[:limit]
 
 
-def _find_all(view: normalize.View, needle: str, first: bool) -> list[tuple[int, int]]:
+def _find_all(view: normalize.View, needle: str, limit: int | None) -> list[tuple[int, int]]:
     out = []
     hay = view.text
     i = hay.find(needle)
     while i >= 0:
         out.append(view.span(i, i + len(needle)))
-        if first:
+        if limit is not None and len(out) >= limit:
             break
         i = hay.find(needle, i + 1)
     return out
