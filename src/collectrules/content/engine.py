@@ -359,8 +359,11 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
         span = (r[0][0], r[-1][1])
         # the run itself is not quoted (it is the consumer-specific part of the message: names,
         # account or identity numbers); the span points at it
-        capped.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
-                               f"{len(r)} word(s) at {span[0]}-{span[1]} not an allowed element"))
+        from dataclasses import replace
+
+        capped.append(replace(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
+                                       f"{len(r)} word(s) at {span[0]}-{span[1]} not an allowed element"),
+                              matched=""))
     if len(capped) > MAX_FINDINGS_PER_RULE:
         capped.sort(key=lambda f: f.span)
         capped = capped[:MAX_FINDINGS_PER_RULE] + [_more(rule, capped[MAX_FINDINGS_PER_RULE].span, text)]

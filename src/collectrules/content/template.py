@@ -325,6 +325,8 @@ def split_front_matter(text: str) -> Script:
         if mark is not None:
             where = f" (line {text.count(chr(10), 0, m.end()) + mark.line + 1}, column {mark.column + 1})"
         return Script({}, text[close.end():], close.end(), f"front matter is not valid YAML{where}")
+    except (RecursionError, MemoryError):
+        return Script({}, text[close.end():], close.end(), "front matter nested too deeply to parse")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
