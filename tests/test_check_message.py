@@ -332,4 +332,4 @@ def test_realistic_limited_content_messages_are_clean(policy, us, text):
 def test_limited_content_messages_with_more_are_findings(policy, us, text, word):
     r = policy.check_message(text, channel="voicemail", account=us, stage="limited_content")
     assert not r.ok
-    assert word in {f.matched for f in r.findings}
+    assert word in {text[f.span[0]:f.span[1]] for f in r.findings}

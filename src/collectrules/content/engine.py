@@ -370,6 +370,28 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
     return out + capped
 
 
+def _effective_stage(rules, stage, language):
+    """The stage a message is checked at, and a warning when the caller's label is not kept.
+
+    A message labelled ``limited_content`` is checked as one (the disclosures of initial and
+    subsequent communications skipped) only where a ``limited_content`` rule of the applicable
+    rulesets checks that channel: under Regulation F only a voicemail can be a limited-content
+    message (12 CFR 1006.2(j)), so an SMS or e-mail so labelled keeps every duty of its channel
+    (the 1006.6(e) opt-out notice included). Elsewhere the label is ignored and the message is
+    checked as a communication of undeclared stage (initial and subsequent): the caller's label
+    never removes a duty."""
+    if stage != "limited_content":
+        return stage, None
+    if any(isinstance(r, LimitedContent) and r.applies_to_message(stage, language) for r in rules):
+        return stage, None
+    return None, Finding(
+        rule_id="limited-content-stage", kind="lint", span=(0, 0), matched="",
+        message="no limited-content rule of the applicable rulesets covers this channel: the message is "
+                "checked as an ordinary communication (initial and subsequent)",
+        severity="warn", citation="12 CFR 1006.2(j): a limited-content message is a voicemail; the stage "
+                                  "label never removes a channel's duties", ruleset="collectrules")
+
+
 def _syntax_finding(tpl: Template) -> Finding | None:
     if tpl.syntax_error is None:
         return None
@@ -399,6 +421,9 @@ def check_message(policy, text: str, *, channel: str, account: Any, stage: str |
         raise InputError(f"text must be a str, not {type(text).__name__}")
     account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
+    stage, sf = _effective_stage(rules, stage, language)
+    if sf:
+        findings.append(sf)
     tpl = parse_template(text) if template else None
     ev = _Evaluation(text, tpl)
     if tpl is not None:
@@ -449,6 +474,9 @@ def check_transcript(policy, turns: Iterable[Any], *, channel: str = "call", acc
     turns = coerce_turns(turns)
     account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
+    stage, sf = _effective_stage(rules, stage, language)
+    if sf:
+        findings.append(sf)
     agent = [(i, t) for i, t in enumerate(turns) if t.speaker == "agent"]
     evs = {i: _Evaluation(t.text, None) for i, t in agent}
     for rule in rules:

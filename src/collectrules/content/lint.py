@@ -60,7 +60,7 @@ MAX_TEXT_CHARS = MAX_FILE_BYTES
 STRUCT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".jsonl"})
 TEXT_KEYS = ("say", "text", "prompt", "message", "utterance", "response", "reprompt")
 META_KEYS = frozenset({"channel", "stage", "language", "jurisdictions", "jurisdiction", "recipient", "collector_type",
-                       "institution_type", "sol_expired", "license_number", "timezones", "place", "purpose",
+                       "institution_type", "sol_expired", "license_number", "institution_name", "timezones", "place", "purpose",
                        "dialer", "title", "name", "description", "id"})
 
 #: pseudo-rules the linter itself reports (id → (title, citation))
@@ -71,6 +71,8 @@ TOOL_RULES = {
     "template-syntax": ("template syntax error", "fail closed: the template cannot be analysed"),
     "no-ruleset": ("no loaded ruleset covers the jurisdiction", "fail closed: no ruleset covers the account"),
     "bidi-control": ("bidirectional control characters", "the text checked must be the text displayed"),
+    "limited-content-stage": ("stage limited_content on a channel no limited-content rule covers",
+                              "12 CFR 1006.2(j): the stage label never removes a channel's duties"),
 }
 
 
@@ -254,7 +256,8 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
     acct = None
     if not errors:
         data = {"jurisdictions": list(jur)}
-        for k in ("collector_type", "institution_type", "sol_expired", "license_number", "timezones"):
+        for k in ("collector_type", "institution_type", "sol_expired", "license_number", "institution_name",
+                  "timezones"):
             if k in meta:
                 data[k] = meta[k]
         try:
@@ -589,8 +592,8 @@ def _lint_flow(name, lines, data, policy, opts) -> list[LintFinding]:
                     out.append(LintFinding(name, vl, vc, vl, vc, replace(_tool("lint-config", str(exc)), path=npath)))
                     continue
                 for f in rep.findings:
-                    if f.kind == "disclosure":
-                        continue  # checked over the whole flow below
+                    if f.kind == "disclosure" and stage != "limited_content":
+                        continue  # checked over the whole flow below (a limited-content node stands alone)
                     l1, c1 = _in_scalar(lines, vl, vc, s, f.span[0])
                     l2, c2 = _in_scalar(lines, vl, vc, s, f.span[1])
                     out.append(LintFinding(name, l1, c1, l2, c2, replace(f, path=npath)))

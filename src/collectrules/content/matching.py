@@ -30,7 +30,7 @@ from . import normalize
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Chunk
 
-AccountValue = Literal["license_number"]
+AccountValue = Literal["license_number", "institution_name"]
 
 
 def compile_re2(pattern: str):

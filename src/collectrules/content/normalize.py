@@ -16,7 +16,8 @@ Two views are built over the *original* text, skipping the regions that are not 
 Both views also drop combining marks (category Mn: accents, variation selectors, U+034F) left
 after NFKC, and read blank-looking letters (U+3164, U+2800, U+115F, U+1160, U+FFA0) as spaces.
 In the ``pattern`` view, whitespace and punctuation other than clause and sentence ends between
-two Han characters are dropped (``拘 留``/``拘.留`` read ``拘留``). A *strict* view (for required
+two Han characters are dropped (``拘 留``/``拘.留`` read ``拘留``); brackets and quotes are kept
+(``【…】`` signatures keep both brackets). A *strict* view (for required
 disclosures) turns placeholders between wording and bidirectional controls into a break
 character that no wording matches across.
 
@@ -65,6 +66,10 @@ BREAK = "\x00"
 #: sentence ends, after NFKC): every other punctuation mark and all whitespace between two Han
 #: characters is ignored there, so 拘 留, 拘.留 and 拘·留 read as 拘留
 _HAN_SEPARATORS = frozenset(",!?;:\u3001\u3002\uff61\uff64")
+#: punctuation that may be dropped between two Han characters: dashes, connectors and "other"
+#: marks (``.``, ``·``, ``*``…). Opening and closing brackets and quotes are kept, so an SMS
+#: signature keeps both its brackets in the pattern view (``【某某法院】您的…``)
+_HAN_GAP_CATEGORIES = frozenset({"Pd", "Pc", "Po"})
 
 
 def _is_han(ch: str) -> bool:
@@ -213,7 +218,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 continue
             if unicodedata.category(ch) in ("Cf", "Cc"):
                 continue
-            if last_han and unicodedata.category(ch)[0] == "P" and ch not in _HAN_SEPARATORS:
+            if last_han and unicodedata.category(ch) in _HAN_GAP_CATEGORIES and ch not in _HAN_SEPARATORS:
                 gap.append((ch, s, e))
                 continue
             han = _is_han(ch)
