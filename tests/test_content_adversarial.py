@@ -54,34 +54,48 @@ def test_lint_on_deeply_nested_template_exits_normally(tmp_path):
 
 # --- 2. linear tag scanning ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])
-def test_200kb_of_unclosed_tags_is_fast_and_fails_closed(policy, unit):
-    text = unit * (200_000 // len(unit))
+def _seconds(policy, text):
     t0 = time.perf_counter()
     r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 5, elapsed  # measured ~0.15 s (was quadratic: ~1 s at 40 KB)
+    return time.perf_counter() - t0, r
+
+
+def _growth(policy, make, n):
+    """Time at size n over time at size n/4 (best of two runs each): about 4 when linear, 16
+    when quadratic. A ratio of two sizes, not a wall-clock bound (the machine may be loaded)."""
+    small = min(_seconds(policy, make(n // 4))[0] for _ in range(2))
+    big = min(_seconds(policy, make(n))[0] for _ in range(2))
+    return big / max(small, 1e-4)
+
+
+@pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])
+def test_200kb_of_unclosed_tags_is_linear_and_fails_closed(policy, unit):
+    n = 200_000 // len(unit)
+    assert _growth(policy, lambda k: unit * k, n) < 10
+    _, r = _seconds(policy, unit * n)
     if unit != "<!--a ":
         assert "template-syntax" in ids(r)
     assert not r.ok
 
 
-@pytest.mark.parametrize("text", [
-    "{{" + " " * 200_000 + "}}",          # was quadratic in the placeholder-name pattern
-    "{{ -" + " " * 200_000 + "}}",
-    "{" + " " * 200_000 + "}",
-    "{ " * 100_000,
-    "{a}" * 70_000,
-    "<!-" * 70_000,
-    "{% if a %}x{% endif %}" * 10_000,
-    "{% raw %}" + "{{a " * 50_000,
-    "<!--{{a}}-->x" * 20_000,
-    "<!--" + "{{a}}x" * 40_000,
+@pytest.mark.parametrize("make,n", [
+    (lambda k: "{{" + " " * k + "}}", 200_000),          # was quadratic in the placeholder-name pattern
+    (lambda k: "{{ -" + " " * k + "}}", 200_000),
+    (lambda k: "{" + " " * k + "}", 200_000),
+    (lambda k: "{ " * k, 100_000),
+    (lambda k: "{a}" * k, 40_000),
+    (lambda k: "<!-" * k, 70_000),
+    (lambda k: "{% if a %}x{% endif %}" * k, 8_000),
+    (lambda k: "{% raw %}" + "{{a " * k, 50_000),
+    (lambda k: "<!--{{a}}-->x" * k, 12_000),
+    (lambda k: "<!--" + "{{a}}x" * k, 16_000),
+    (lambda k: "<b>" * k + "you will be arrested", 40_000),      # HTML tags are skipped in linear time
+    (lambda k: "&#97;" * k + "you will be arrested", 40_000),    # character references too
+    (lambda k: '{{ "' + "a" * k + '" }}', 200_000),              # string literals in tags
+    (lambda k: "nobody will be arrested. " * k, 8_000),          # except_in wordings
 ])
-def test_pathological_templates_are_linear(policy, text):
-    t0 = time.perf_counter()
-    policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
-    assert time.perf_counter() - t0 < 5
+def test_pathological_templates_are_linear(policy, make, n):
+    assert _growth(policy, make, n) < 10
 
 
 TOKENS = ["{{", "}}", "{%", "%}", "{#", "#}", "{", "}", "<!--", "-->", " ", "a", "if ", "endif", "else",
@@ -107,9 +121,7 @@ def test_unclosed_tag_position_is_its_line():
 def test_lint_of_1mb_unclosed_tags_finishes(tmp_path):
     f = tmp_path / "big.txt"
     f.write_text(FM_US + "{{a " * 250_000, encoding="utf-8")
-    t0 = time.perf_counter()
     code, out = lint(f)
-    assert time.perf_counter() - t0 < 20
     assert code == 1 and "template-syntax" in out
 
 

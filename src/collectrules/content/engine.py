@@ -46,13 +46,15 @@ class Chunk:
     @property
     def loose(self) -> normalize.View:
         if self._loose is None:
-            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict)
+            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict,
+                                               skeleton_view=not self.strict)
         return self._loose
 
     @property
     def pattern(self) -> normalize.View:
         if self._pattern is None:
-            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks, self.strict)
+            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks,
+                                                 self.strict, skeleton_view=not self.strict)
         return self._pattern
 
 
@@ -253,9 +255,12 @@ def _evaluate_text(ev: _Evaluation, rules: Iterable[ContentRule], account, stage
             for m in rule.matchers:
                 if not m.applies_to_language(language):
                     continue
-                for span in m.find(ev.whole, account, limit=MAX_FINDINGS_PER_RULE + 1):
-                    if span in seen or rule.excepted(ev.whole, span, account, language):
-                        continue
+                # with except_in wordings, excepted occurrences do not use up the cap (bounded work)
+                lim = 10_000 if rule.exceptions else MAX_FINDINGS_PER_RULE + 1
+                for span in m.find(ev.whole, account, limit=lim):
+                    if span in seen or any(a < span[1] and span[0] < b for a, b in seen) \
+                            or rule.excepted(ev.whole, span, account, language):
+                        continue  # one finding per stretch of text, however many wordings match it
                     seen.add(span)
                     n += 1
                     if n > MAX_FINDINGS_PER_RULE:

@@ -104,23 +104,30 @@ def same_language(a: str | None, b: str | None) -> bool:
 class Matcher:
     """A compiled wording: ``find(chunk, account)`` → list of original ``(start, end)`` spans."""
 
-    __slots__ = ("wording", "language", "kind", "_needle", "_regex", "_glob")
+    __slots__ = ("wording", "language", "kind", "_needle", "_regex", "_glob", "_needle_sk", "_regex_sk")
 
     def __init__(self, w: Wording):
         self.wording = w
         self.language = w.language
-        self._needle = None
-        self._regex = None
+        self._needle = self._needle_sk = None
+        self._regex = self._regex_sk = None
         self._glob = None
         if w.phrase is not None:
             self.kind = "phrase"
             self._needle = normalize.loose(w.phrase)
+            # skeleton views (prohibited wording) compare skeletons (accents, lookalikes)
+            self._needle_sk = normalize.loose(w.phrase, skeleton_view=True) or self._needle
         elif w.exact is not None:
             self.kind = "exact"
             self._needle = w.exact
         elif w.pattern is not None:
             self.kind = "pattern"
             self._regex = compile_re2(w.pattern)
+            sk = normalize.skeleton_pattern(w.pattern)
+            try:
+                self._regex_sk = compile_re2(sk) if sk != w.pattern else self._regex
+            except ValueError:
+                self._regex_sk = self._regex
         elif w.placeholder is not None:
             self.kind = "placeholder"
             self._glob = w.placeholder.lower()
@@ -138,12 +145,13 @@ class Matcher:
         if first:
             limit = 1
         k = self.kind
+        strict = getattr(chunk, "strict", True)
         if k == "phrase":
-            return _find_all(chunk.loose, self._needle, limit)
+            return _find_all(chunk.loose, self._needle if strict else self._needle_sk, limit)
         if k == "pattern":
             view = chunk.pattern
             out = []
-            for m in self._regex.finditer(view.text):
+            for m in (self._regex if strict else self._regex_sk).finditer(view.text):
                 s, e = m.span()
                 if e == s:
                     continue

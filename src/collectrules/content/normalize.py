@@ -21,6 +21,14 @@ two Han characters are dropped (``拘 留``/``拘.留`` read ``拘留``); bracke
 disclosures) turns placeholders between wording and bidirectional controls into a break
 character that no wording matches across.
 
+Views for prohibited wording (not the strict ones: a disclosure must be readable as written)
+are also *skeletons*: accents are removed (NFD, combining marks dropped: ``arrésted`` reads
+``arrested``) and letters that look like Latin letters (Cyrillic ``а``, Greek ``ο``…, from the
+Unicode confusables data shipped by ``confusable-homoglyphs``) read as those letters; emoji and
+other symbols between two Han characters are ignored (``拘🔒留``). HTML is read as displayed in
+every view: tags (``<b>``, ``<span …>``) are skipped and character references (``&#97;``,
+``&amp;``) read as the character they stand for.
+
 Each view character carries the ``[start, end)`` offsets of the original characters it came
 from, so a match in a view maps back to exact offsets in the original text (Python string
 indices, i.e. Unicode code points), including matches that run across placeholders.
@@ -29,6 +37,9 @@ indices, i.e. Unicode code points), including matches that run across placeholde
 from __future__ import annotations
 
 import bisect
+import functools
+import html
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -70,6 +81,92 @@ _HAN_SEPARATORS = frozenset(",!?;:\u3001\u3002\uff61\uff64")
 #: marks (``.``, ``·``, ``*``…). Opening and closing brackets and quotes are kept, so an SMS
 #: signature keeps both its brackets in the pattern view (``【某某法院】您的…``)
 _HAN_GAP_CATEGORIES = frozenset({"Pd", "Pc", "Po"})
+#: in skeleton views, symbols (emoji, dingbats, math and currency signs) between two Han
+#: characters are ignored as well
+_HAN_GAP_SKELETON = _HAN_GAP_CATEGORIES | {"So", "Sk", "Sm", "Sc"}
+#: an HTML tag (element open/close, doctype, processing instruction): not displayed
+_TAG_RE = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|![A-Za-z][^<>]*|\?[^<>]*)>")
+#: an HTML character reference: displayed as one character
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+
+@functools.lru_cache(maxsize=1)
+def _confusables() -> dict[str, str]:
+    """Non-ASCII letters that are confusable with one ASCII letter → that letter (lower case).
+    Han, kana and Hangul are never mapped."""
+    import json
+    import os
+
+    try:
+        import confusable_homoglyphs
+    except ImportError:  # pragma: no cover - a core dependency
+        return {}
+    path = os.path.join(os.path.dirname(confusable_homoglyphs.__file__), "confusables.json")
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    out = {}
+    for ch, glyphs in data.items():
+        if len(ch) != 1 or ch.isascii() or ord(ch) >= 0x2E80 or not unicodedata.category(ch).startswith("L"):
+            continue
+        for g in glyphs:
+            c = g.get("c", "")
+            if len(c) == 1 and c.isascii() and c.isalpha():
+                out[ch] = c.lower()
+                break
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def skeleton(s: str) -> str:
+    """``s`` (already folded) with accents removed and Latin lookalikes read as Latin letters."""
+    if s.isascii():
+        return s
+    table = _confusables()
+    d = "".join(c for c in unicodedata.normalize("NFD", s) if unicodedata.category(c) != "Mn")
+    d = "".join(table.get(c, c) for c in d)
+    return unicodedata.normalize("NFC", d).casefold()
+
+
+def skeleton_pattern(pattern: str) -> str:
+    """A user pattern for skeleton views: its non-ASCII letters mapped as :func:`skeleton` maps
+    text (pattern syntax is ASCII, so this leaves the syntax alone)."""
+    if pattern.isascii():
+        return pattern
+    return "".join(skeleton(fold(c)) if not c.isascii() and unicodedata.category(c)[0] == "L" else c
+                   for c in pattern)
+
+
+def html_parts(text: str) -> tuple[tuple[tuple[int, int], ...], dict[int, tuple[int, str]]]:
+    """HTML tags (``[start, end)`` spans, not displayed) and character references (start →
+    (end, the character)) in ``text``, in linear time."""
+    tags = tuple(m.span() for m in _TAG_RE.finditer(text)) if "<" in text else ()
+    ents: dict[int, tuple[int, str]] = {}
+    if "&" in text:
+        for m in _ENTITY_RE.finditer(text):
+            u = html.unescape(m.group())
+            if u != m.group() and u:
+                ents[m.start()] = (m.end(), u)
+    return tags, ents
+
+
+def _minus(ranges: Sequence[tuple[int, int]], holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``ranges`` without ``holes`` (both sorted and disjoint)."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    for lo, hi in ranges:
+        while k < len(holes) and holes[k][1] <= lo:
+            k += 1
+        j = k
+        while lo < hi:
+            if j >= len(holes) or holes[j][0] >= hi:
+                out.append((lo, hi))
+                break
+            hs, he = holes[j]
+            if hs > lo:
+                out.append((lo, hs))
+            lo = max(lo, he)
+            j += 1
+    return out
 
 
 def _is_han(ch: str) -> bool:
@@ -98,11 +195,16 @@ def _dropped_loose(ch: str) -> bool:
     return cat[0] in "PZC" or ch.isspace()
 
 
-def _clusters(text: str, ranges: Iterable[tuple[int, int]]):
-    """Yield ``(start, end)`` of each base character plus its combining marks, inside ``ranges``."""
+def _clusters(text: str, ranges: Iterable[tuple[int, int]], ents=None):
+    """Yield ``(start, end)`` of each base character plus its combining marks (or of a whole
+    HTML character reference, when ``ents`` are given), inside ``ranges``."""
     for lo, hi in ranges:
         i = lo
         while i < hi:
+            if ents and i in ents and ents[i][0] <= hi:
+                yield i, ents[i][0]
+                i = ents[i][0]
+                continue
             j = i + 1
             while j < hi and unicodedata.combining(text[j]):
                 j += 1
@@ -115,7 +217,7 @@ def _end(b: tuple[int, int]) -> int:
 
 
 def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[int, int]] | None,
-           strict: bool):
+           strict: bool, ents=None):
     """Yield ``(cluster, start, end)``; in strict mode a ``BREAK`` unit stands for each
     placeholder between two wording ranges and for each bidi control."""
     # first break ending after the first range starts (breaks are sorted and disjoint)
@@ -129,7 +231,10 @@ def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[
                 if prev_end is not None and b[0] >= prev_end:
                     yield BREAK, b[0], b[1]
                 bi += 1
-        for s, e in _clusters(text, ((lo, hi),)):
+        for s, e in _clusters(text, ((lo, hi),), ents):
+            if ents and s in ents:
+                yield ents[s][1], s, e
+                continue
             if strict:
                 ch = text[s]
                 if ch in BIDI_CONTROLS:
@@ -148,7 +253,8 @@ def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[
 
 
 def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = None,
-               breaks: Sequence[tuple[int, int]] | None = None, strict: bool = False) -> View:
+               breaks: Sequence[tuple[int, int]] | None = None, strict: bool = False,
+               skeleton_view: bool = False) -> View:
     """Build the ``loose`` or ``pattern`` view of ``text`` restricted to ``ranges`` (the wording
     regions, in order; default: the whole text).
 
@@ -161,6 +267,12 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
     """
     if ranges is None:
         ranges = ((0, len(text)),)
+    ents = None
+    if "<" in text or "&" in text:
+        tags, ents = html_parts(text)
+        if tags:
+            ranges = _minus(ranges, tags)
+    gap_cats = _HAN_GAP_SKELETON if skeleton_view else _HAN_GAP_CATEGORIES
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -185,7 +297,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
             emit(ch, s, e)
         gap.clear()
 
-    for cluster, s, e in _units(text, ranges, breaks, strict):
+    for cluster, s, e in _units(text, ranges, breaks, strict, ents):
         if cluster == BREAK:
             if mode == PATTERN:
                 flush_gap()
@@ -202,6 +314,8 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 pending_space = (pending_space[0], e) if pending_space else (s, e)
             continue
         folded = fold(cluster)
+        if skeleton_view and not folded.isascii():
+            folded = skeleton(folded)
         if any(0xD800 <= ord(c) <= 0xDFFF for c in folded):  # lone surrogates: not text
             folded = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in folded)
         for ch in folded:
@@ -218,7 +332,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 continue
             if unicodedata.category(ch) in ("Cf", "Cc"):
                 continue
-            if last_han and unicodedata.category(ch) in _HAN_GAP_CATEGORIES and ch not in _HAN_SEPARATORS:
+            if last_han and unicodedata.category(ch) in gap_cats and ch not in _HAN_SEPARATORS:
                 gap.append((ch, s, e))
                 continue
             han = _is_han(ch)
@@ -239,6 +353,6 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
     return View("".join(out), tuple(starts), tuple(ends), len(text))
 
 
-def loose(s: str) -> str:
+def loose(s: str, skeleton_view: bool = False) -> str:
     """The loose normal form of a phrase (what :func:`build_view` produces in ``loose`` mode)."""
-    return build_view(s, LOOSE).text
+    return build_view(s, LOOSE, skeleton_view=skeleton_view).text
