@@ -84,6 +84,10 @@ _HAN_GAP_CATEGORIES = frozenset({"Pd", "Pc", "Po"})
 #: in skeleton views, symbols (emoji, dingbats, math and currency signs) between two Han
 #: characters are ignored as well
 _HAN_GAP_SKELETON = _HAN_GAP_CATEGORIES | {"So", "Sk", "Sm", "Sc"}
+#: in skeleton pattern views, these (and dashes and connectors) between two Latin letters are
+#: ignored: ``ar-rested``, ``a*r*r*e*s*t*e*d`` read ``arrested`` (not ``.`` or ``'``, which end
+#: sentences and make contractions)
+_LATIN_JOINERS = frozenset("*·•_~^")
 #: an HTML tag (element open/close, doctype, processing instruction): not displayed
 _TAG_RE = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?|![A-Za-z][^<>]*|\?[^<>]*)>")
 #: an HTML character reference: displayed as one character
@@ -113,6 +117,14 @@ def _confusables() -> dict[str, str]:
             if len(c) == 1 and c.isascii() and c.isalpha():
                 out[ch] = c.lower()
                 break
+    # a small letter whose capital is confusable (Cyrillic т: Т looks like T) reads as that letter
+    for ch in list(data):
+        if len(ch) == 1 and not ch.isascii() and ord(ch) < 0x2E80:
+            low = ch.lower()
+            if low != ch and len(low) == 1 and low not in out and ch in out:
+                out[low] = out[ch]
+    # vertical strokes read as a lower-case l in running text (the data maps them to i/I)
+    out.update({"\u04cf": "l", "\u04c0": "l", "\u01c0": "l", "\u0406": "l", "\u05c0": "l"})
     return out
 
 
@@ -279,6 +291,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
     pending_space: tuple[int, int] | None = None
     gap: list[tuple[str, int, int]] = []  # pattern mode: spaces/punctuation after a Han character
     last_han = False
+    last_latin = False
 
     def emit(ch, s, e):
         out.append(ch)
@@ -305,7 +318,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                     emit(" ", *pending_space)
                     pending_space = None
             emit(BREAK, s, e)
-            last_han = False
+            last_han = last_latin = False
             continue
         if mode == PATTERN and len(cluster) == 1 and _is_space(cluster):
             if last_han:
@@ -328,6 +341,8 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 if last_han:
                     gap.append((" ", s, e))
                 else:
+                    if gap:
+                        flush_gap()
                     pending_space = (pending_space[0], e) if pending_space else (s, e)
                 continue
             if unicodedata.category(ch) in ("Cf", "Cc"):
@@ -335,9 +350,13 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
             if last_han and unicodedata.category(ch) in gap_cats and ch not in _HAN_SEPARATORS:
                 gap.append((ch, s, e))
                 continue
+            if last_latin and skeleton_view and (ch in _LATIN_JOINERS or unicodedata.category(ch) in ("Pd", "Pc")):
+                gap.append((ch, s, e))  # ar-rested, a_r_r_e_s_t, b*e: joined if a letter follows
+                continue
             han = _is_han(ch)
-            if han and gap:
-                gap.clear()  # between two Han characters: ignored
+            latin = ch.isascii() and ch.isalpha()
+            if gap and ((han and last_han) or (latin and last_latin)):
+                gap.clear()  # between two Han characters, or two Latin letters: ignored
                 pending_space = None
             else:
                 flush_gap()
@@ -346,6 +365,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 pending_space = None
             emit(ch, s, e)
             last_han = han
+            last_latin = latin
     if mode == PATTERN:
         flush_gap()
         if pending_space:
