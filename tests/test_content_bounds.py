@@ -172,3 +172,29 @@ def test_moderate_aliases_are_still_linted(tmp_path):
     data = json.loads(r.output)
     paths = {f["path"] for f in data["findings"] if f["rule_id"] == "regf-threat-of-arrest-or-seizure"}
     assert paths == {"nodes.a.say[0]", "nodes.b.say[0]"}
+
+
+def test_aliased_variants_are_checked_once_each(tmp_path, monkeypatch):
+    """100 nodes sharing one 100-variant list (a few hundred bytes): 10,000 texts, 2 distinct."""
+    text = ("channel: sms\njurisdictions: [US-IL]\nlanguage: en\nstage: subsequent\n"
+            "s: &s [" + ",".join(["hello there"] * 99 + ["you will be arrested"]) + "]\n"
+            "n: &n {say: *s}\nnodes: [" + ",".join(["*n"] * 100) + "]\n")
+    assert len(text.encode()) < 2000
+    r, n = _lint(tmp_path, "many.yaml", text, monkeypatch)
+    # one check per distinct text and node settings, plus the whole-flow disclosure check
+    assert n == 3
+    data = json.loads(r.output)
+    threat = [f for f in data["findings"] if f["rule_id"] == "regf-threat-of-arrest-or-seizure"]
+    assert len(threat) == 100 and len({f["path"] for f in threat}) == 100
+
+
+def test_findings_per_flow_file_are_bounded(tmp_path):
+    from collectrules.content.lint import MAX_FINDINGS_PER_FILE
+
+    text = ("channel: sms\njurisdictions: [US-IL]\nlanguage: en\nstage: subsequent\n"
+            "s: &s [" + ",".join(["you will be arrested"] * 100) + "]\n"
+            "n: &n {say: *s}\nnodes: [" + ",".join(["*n"] * 50) + "]\n")
+    r, _ = _lint(tmp_path, "lots.yaml", text)
+    data = json.loads(r.output)
+    assert len(data["findings"]) == MAX_FINDINGS_PER_FILE + 1
+    assert data["findings"][-1]["rule_id"] == "lint-read" and r.exit_code == 1

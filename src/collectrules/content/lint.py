@@ -55,6 +55,9 @@ MAX_FILE_BYTES = 8_000_000
 #: bounds on a structured file as parsed, aliases expanded (a ``lint-read`` error beyond them):
 #: nesting depth, number of values, and characters of text
 MAX_DEPTH = 64
+#: a dialogue flow reports at most this many findings (then a ``lint-read`` error: the rest of
+#: the file is not checked, which fails closed)
+MAX_FINDINGS_PER_FILE = 1_000
 MAX_VALUES = 100_000
 MAX_TEXT_CHARS = MAX_FILE_BYTES
 STRUCT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".jsonl"})
@@ -561,7 +564,8 @@ def _lint_flow(name, lines, data, policy, opts) -> list[LintFinding]:
         return out + [LintFinding(name, 1, 1, 1, 1, _tool("lint-config", e)) for e in errors]
     nodes = data["nodes"]
     nodes_mark = data.key_marks.get("nodes", (1, 1, 1, 1)) if hasattr(data, "key_marks") else (1, 1, 1, 1)
-    whole: list[str] = []
+    whole: dict[str, None] = {}  # distinct texts, in order (aliases repeat the same text)
+    cache: dict[tuple, Any] = {}  # one check per distinct (text, channel, stage, language, recipient)
     for path, node in _node_items(nodes):
         if not isinstance(node, dict):
             continue
@@ -583,20 +587,35 @@ def _lint_flow(name, lines, data, policy, opts) -> list[LintFinding]:
                     if isinstance(v, str):
                         items.append((f"{path}.{key}[{i}]", v, marks[i]))
             for npath, s, (vl, vc) in items:
+                if len(out) >= MAX_FINDINGS_PER_FILE:
+                    break
                 if stage != "limited_content" and recipient == cfg.recipient:
-                    whole.append(s)
-                try:
-                    rep = policy.check_message(s, channel=channel, account=cfg.account, stage=stage,
-                                               language=language, recipient=recipient, **cfg.extra)
-                except InputError as exc:
-                    out.append(LintFinding(name, vl, vc, vl, vc, replace(_tool("lint-config", str(exc)), path=npath)))
-                    continue
+                    whole[s] = None
+                key = (s, channel, stage, language, recipient)
+                if not all(x is None or isinstance(x, str) for x in key):
+                    key = None
+                rep = cache.get(key) if key is not None else None
+                if rep is None:
+                    try:
+                        rep = policy.check_message(s, channel=channel, account=cfg.account, stage=stage,
+                                                   language=language, recipient=recipient, **cfg.extra)
+                    except InputError as exc:
+                        out.append(LintFinding(name, vl, vc, vl, vc,
+                                               replace(_tool("lint-config", str(exc)), path=npath)))
+                        continue
+                    if key is not None:
+                        cache[key] = rep
                 for f in rep.findings:
                     if f.kind == "disclosure" and stage != "limited_content":
                         continue  # checked over the whole flow below (a limited-content node stands alone)
                     l1, c1 = _in_scalar(lines, vl, vc, s, f.span[0])
                     l2, c2 = _in_scalar(lines, vl, vc, s, f.span[1])
                     out.append(LintFinding(name, l1, c1, l2, c2, replace(f, path=npath)))
+    if len(out) >= MAX_FINDINGS_PER_FILE:
+        out = out[:MAX_FINDINGS_PER_FILE]
+        out.append(LintFinding(name, 1, 1, 1, 1, _tool(
+            "lint-read", f"more than {MAX_FINDINGS_PER_FILE} findings: the rest of the file was not checked")))
+        return out
     if whole:
         try:
             rep = policy.check_message("\n".join(whole), channel=cfg.channel, account=cfg.account, stage=cfg.stage,
