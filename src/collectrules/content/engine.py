@@ -31,7 +31,7 @@ from .template import Placeholder, Template, html_comments, parse_template
 class Chunk:
     """Wording regions of a text (plus the placeholders among them), with lazily built views."""
 
-    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern", "cache")
+    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern", "cache", "_spaced")
 
     def __init__(self, text: str, ranges, placeholders=(), breaks=None, strict: bool = False):
         self.text = text
@@ -41,6 +41,7 @@ class Chunk:
         self.strict = strict
         self._loose = None
         self._pattern = None
+        self._spaced = False  # not built yet (None: built, nothing to space)
         self.cache: dict = {}
 
     @property
@@ -49,6 +50,18 @@ class Chunk:
             self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict,
                                                skeleton_view=not self.strict)
         return self._loose
+
+    @property
+    def pattern_spaced(self) -> normalize.View | None:
+        """Skeleton views only: punctuation between words read as a space (``will.be.arrested``),
+        or None when the text has none (see :func:`normalize.spaced`)."""
+        if self.strict:
+            return None
+        if self._spaced is False:
+            v = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks, False,
+                                     skeleton_view=True, join_latin=False)
+            self._spaced = normalize.spaced(v)
+        return self._spaced
 
     @property
     def pattern(self) -> normalize.View:

@@ -149,15 +149,21 @@ class Matcher:
         if k == "phrase":
             return _find_all(chunk.loose, self._needle if strict else self._needle_sk, limit)
         if k == "pattern":
-            view = chunk.pattern
-            out = []
-            for m in (self._regex if strict else self._regex_sk).finditer(view.text):
-                s, e = m.span()
-                if e == s:
-                    continue
-                out.append(view.span(s, e))
-                if limit is not None and len(out) >= limit:
-                    break
+            regex = self._regex if strict else self._regex_sk
+            out = _regex_spans(regex, chunk.pattern, limit)
+            if not strict and (limit is None or len(out) < limit):
+                sv = getattr(chunk, "pattern_spaced", None)
+                if sv is not None:
+                    # punctuation between words read as spaces: wording split by it is found too
+                    cover = Cover(out)
+                    extra = []
+                    for sp in _regex_spans(regex, sv, limit):
+                        if not cover.covers(*sp):
+                            extra.append(sp)
+                            if limit is not None and len(out) + len(extra) >= limit:
+                                break
+                    if extra:
+                        out = sorted(out + extra)
             return out
         if k == "placeholder":
             return [(p.start, p.end) for p in chunk.placeholders
@@ -184,6 +190,40 @@ class Matcher:
             if needle:
                 out += _find_all(chunk.loose, needle, limit)
         return out[:limit]
+
+
+class Cover:
+    """The union of some spans, for "is [s, e) inside one of them" in O(log n)."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def covers(self, s: int, e: int) -> bool:
+        import bisect
+
+        i = bisect.bisect_right(self._starts, s) - 1
+        return i >= 0 and e <= self._ends[i]
+
+
+def _regex_spans(regex, view: normalize.View, limit: int | None) -> list[tuple[int, int]]:
+    out = []
+    for m in regex.finditer(view.text):
+        s, e = m.span()
+        if e == s:
+            continue
+        out.append(view.span(s, e))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
 
 
 def _find_all(view: normalize.View, needle: str, limit: int | None) -> list[tuple[int, int]]:

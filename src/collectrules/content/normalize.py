@@ -266,7 +266,7 @@ def _units(text: str, ranges: Sequence[tuple[int, int]], breaks: Sequence[tuple[
 
 def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = None,
                breaks: Sequence[tuple[int, int]] | None = None, strict: bool = False,
-               skeleton_view: bool = False) -> View:
+               skeleton_view: bool = False, join_latin: bool = True) -> View:
     """Build the ``loose`` or ``pattern`` view of ``text`` restricted to ``ranges`` (the wording
     regions, in order; default: the whole text).
 
@@ -280,7 +280,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
     if ranges is None:
         ranges = ((0, len(text)),)
     if not breaks and text.isascii() and "<" not in text and "&" not in text:
-        return _ascii_view(text, mode, ranges, skeleton_view)
+        return _ascii_view(text, mode, ranges, skeleton_view and join_latin)
     ents = None
     if "<" in text or "&" in text:
         tags, ents = html_parts(text)
@@ -356,7 +356,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
             if last_han and unicodedata.category(ch) in gap_cats and ch not in _HAN_SEPARATORS:
                 gap.append((ch, s, e))
                 continue
-            if last_latin and skeleton_view and (ch in _LATIN_JOINERS or unicodedata.category(ch) in ("Pd", "Pc")):
+            if last_latin and skeleton_view and join_latin and (ch in _LATIN_JOINERS or unicodedata.category(ch) in ("Pd", "Pc")):
                 gap.append((ch, s, e))  # ar-rested, a_r_r_e_s_t, b*e: joined if a letter follows
                 continue
             han = _is_han(ch)
@@ -444,6 +444,35 @@ def _ascii_view(text: str, mode: str, ranges, skeleton_view: bool) -> View:
     if pend:
         out.append(" "); starts.append(pend[0]); ends.append(pend[1])
     return View("".join(out), tuple(starts), tuple(ends), len(text))
+
+
+_WORD_PUNCT = re.compile(r"(?<=[^\W_])(?:\s*[^\w\s'’\x00]+)+\s*(?=[^\W_])")
+
+
+def spaced(view: View) -> View | None:
+    """``view`` with each run of punctuation or symbols between two letters or digits read as one
+    space (``you.will.be.arrested`` → ``you will be arrested``), or None when there is none.
+    Apostrophes are kept (``you'll``)."""
+    t = view.text
+    if not _WORD_PUNCT.search(t):
+        return None
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in _WORD_PUNCT.finditer(t):
+        a, b = m.span()
+        out.append(t[pos:a])
+        starts.extend(view.starts[pos:a])
+        ends.extend(view.ends[pos:a])
+        out.append(" ")
+        starts.append(view.starts[a])
+        ends.append(view.ends[b - 1])
+        pos = b
+    out.append(t[pos:])
+    starts.extend(view.starts[pos:])
+    ends.extend(view.ends[pos:])
+    return View("".join(out), tuple(starts), tuple(ends), view.origin_len)
 
 
 def loose(s: str, skeleton_view: bool = False) -> str:

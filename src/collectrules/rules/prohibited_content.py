@@ -6,7 +6,7 @@ Every occurrence is a finding with its span, at the rule's ``severity`` (at most
 message, then one "more occurrences" finding). ``except_in`` lists wordings that make an
 occurrence inside them innocent: a negation ("you will not be arrested", 不会被拘留) or a
 quotation of the law ("it is illegal for a collector to say you will be arrested"). An
-occurrence is dropped only when one ``except_in`` match covers it entirely, so keep those
+occurrence is dropped only when ``except_in`` matches cover it entirely, so keep those
 wordings tight (a threat such as "we won't hesitate to have you arrested" must not fit one).
 Scope it with
 ``applies_to`` (e.g. ``recipients`` other than the borrower, or ``account_flags: [sol_expired]``
@@ -53,17 +53,18 @@ class ProhibitedContent(ContentRule):
         """True when an ``except_in`` wording found in ``chunk`` covers ``span`` entirely."""
         if not self.exceptions:
             return False
+        from ..content.matching import Cover
+
         key = ("except", self.rule_id, language)
         cache = chunk.cache
-        spans = cache.get(key)
-        if spans is None:
+        cover = cache.get(key)
+        if cover is None:
             spans = []
             for m in self.exceptions:
                 if m.applies_to_language(language):
                     spans.extend(m.find(chunk, account, limit=10_000))
-            cache[key] = spans
-        s, e = span
-        return any(a <= s and e <= b for a, b in spans)
+            cover = cache[key] = Cover(spans)
+        return cover.covers(*span)
 
     def applies_to_message(self, stage, language):
         if stage is not None and stage not in self.stages:
