@@ -61,11 +61,12 @@ def _seconds(policy, text):
 
 
 def _growth(policy, make, n):
-    """Time at size n over time at size n/4 (best of two runs each): about 4 when linear, 16
+    """Time at size n over time at size n/4 (best of three runs each): about 4 when linear, 16
     when quadratic. A ratio of two sizes, not a wall-clock bound (the machine may be loaded)."""
-    small = min(_seconds(policy, make(n // 4))[0] for _ in range(2))
-    big = min(_seconds(policy, make(n))[0] for _ in range(2))
-    return big / max(small, 1e-4)
+    small = min(_seconds(policy, make(n // 4))[0] for _ in range(3))
+    big = min(_seconds(policy, make(n))[0] for _ in range(3))
+    # below 20 ms timings are noise; a quadratic case at these sizes takes seconds
+    return big / max(small, 0.02)
 
 
 @pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])
@@ -87,8 +88,8 @@ def test_200kb_of_unclosed_tags_is_linear_and_fails_closed(policy, unit):
     (lambda k: "<!-" * k, 70_000),
     (lambda k: "{% if a %}x{% endif %}" * k, 8_000),
     (lambda k: "{% raw %}" + "{{a " * k, 50_000),
-    (lambda k: "<!--{{a}}-->x" * k, 12_000),
-    (lambda k: "<!--" + "{{a}}x" * k, 16_000),
+    (lambda k: "<!--{{a}}-->x" * k, 8_000),
+    (lambda k: "<!--" + "{{a}}x" * k, 8_000),
     (lambda k: "<b>" * k + "you will be arrested", 40_000),      # HTML tags are skipped in linear time
     (lambda k: "&#97;" * k + "you will be arrested", 40_000),    # character references too
     (lambda k: '{{ "' + "a" * k + '" }}', 200_000),              # string literals in tags

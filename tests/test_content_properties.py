@@ -140,7 +140,7 @@ def test_lint_flows_and_transcripts_with_arbitrary_text(texts):
     _reports_ok("t.jsonl", _lint_structured("t.jsonl", ".jsonl", tr, POLICY, OPTS))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(texts=st.lists(st.text(), min_size=1, max_size=3), fmt=st.sampled_from(["text", "json", "sarif", "junit"]))
 def test_lint_cli_writes_any_text(tmp_path_factory, texts, fmt):
     from click.testing import CliRunner

@@ -148,9 +148,11 @@ def skeleton_pattern(pattern: str) -> str:
                    for c in pattern)
 
 
+@functools.lru_cache(maxsize=16)
 def html_parts(text: str) -> tuple[tuple[tuple[int, int], ...], dict[int, tuple[int, str]]]:
     """HTML tags (``[start, end)`` spans, not displayed) and character references (start →
-    (end, the character)) in ``text``, in linear time."""
+    (end, the character)) in ``text``, in linear time; cached for the last texts (a template's
+    chunks all share the text)."""
     tags = tuple(m.span() for m in _TAG_RE.finditer(text)) if "<" in text else ()
     ents: dict[int, tuple[int, str]] = {}
     if "&" in text:
@@ -164,7 +166,7 @@ def html_parts(text: str) -> tuple[tuple[tuple[int, int], ...], dict[int, tuple[
 def _minus(ranges: Sequence[tuple[int, int]], holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     """``ranges`` without ``holes`` (both sorted and disjoint)."""
     out: list[tuple[int, int]] = []
-    k = 0
+    k = bisect.bisect_right(holes, ranges[0][0], key=_end) if ranges and holes else 0
     for lo, hi in ranges:
         while k < len(holes) and holes[k][1] <= lo:
             k += 1
