@@ -183,6 +183,7 @@ def _minus(ranges: Sequence[tuple[int, int]], holes: Sequence[tuple[int, int]]) 
     return out
 
 
+@functools.lru_cache(maxsize=65536)
 def _is_han(ch: str) -> bool:
     o = ord(ch)
     return (0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF
@@ -200,6 +201,18 @@ def fold(s: str) -> str:
                    if c not in BIDI_CONTROLS and unicodedata.category(c) != "Mn")
 
 
+@functools.lru_cache(maxsize=65536)
+def _unit(cluster: str, skeleton_view: bool) -> str:
+    """The folded form of one character cluster (cached: texts repeat their characters)."""
+    folded = fold(cluster)
+    if skeleton_view and not folded.isascii():
+        folded = skeleton(folded)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in folded):  # lone surrogates: not text
+        folded = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in folded)
+    return folded
+
+
+@functools.lru_cache(maxsize=65536)
 def _is_space(ch: str) -> bool:
     return ch.isspace() or unicodedata.category(ch) == "Zs" or ch in BLANK_LETTERS
 
@@ -333,11 +346,7 @@ def build_view(text: str, mode: str, ranges: Sequence[tuple[int, int]] | None = 
                 pending_space = (pending_space[0], e) if pending_space else (s, e)
                 last_latin = False
             continue
-        folded = fold(cluster)
-        if skeleton_view and not folded.isascii():
-            folded = skeleton(folded)
-        if any(0xD800 <= ord(c) <= 0xDFFF for c in folded):  # lone surrogates: not text
-            folded = "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in folded)
+        folded = _unit(cluster, skeleton_view)
         for ch in folded:
             if mode == LOOSE:
                 if _dropped_loose(ch):
@@ -448,11 +457,12 @@ def _ascii_view(text: str, mode: str, ranges, skeleton_view: bool) -> View:
     return View("".join(out), tuple(starts), tuple(ends), len(text))
 
 
-_WORD_PUNCT = re.compile(r"(?<=[^\W_])(?:\s*[^\w\s'’\x00]+)+\s*(?=[^\W_])")
+_WORD_PUNCT = re.compile(r"(?<=[a-z0-9])(?:\s*[^\w\s'’\x00]+)+\s*(?=[a-z0-9])")
 
 
 def spaced(view: View) -> View | None:
-    """``view`` with each run of punctuation or symbols between two letters or digits read as one
+    """``view`` with each run of punctuation or symbols between two Latin letters or digits (the
+    skeleton views map lookalikes to Latin; Han text has its own gap rule) read as one
     space (``you.will.be.arrested`` → ``you will be arrested``), or None when there is none.
     Apostrophes are kept (``you'll``)."""
     t = view.text
