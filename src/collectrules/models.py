@@ -273,6 +273,9 @@ class Account(BaseModel):
         third_party_refusals: opaque ids (or roles) of people who asked not to be contacted again.
         sol_expired: the statute of limitations has run (time-barred debt).
         license_number: the collector's licence number, for disclosures.
+        institution_name: the name (or brand) of the institution collecting or collected for,
+            for disclosures: a message naming it states the institution (content rules'
+            ``account_value: institution_name``).
         account_id: the caller's opaque account id (echoed in outputs).
         breathing_space: a Debt Respite Scheme moratorium (England and Wales "Breathing Space",
             standard or mental-health crisis) is in force for the account's debts, as notified by
@@ -308,6 +311,7 @@ class Account(BaseModel):
     third_party_refusals: list[str] = Field(default_factory=list)
     sol_expired: bool = False
     license_number: str | None = None
+    institution_name: str | None = None
     account_id: str | None = None
     breathing_space: bool = False
     consent_ledger: list[ConsentRecord] = Field(default_factory=list)
