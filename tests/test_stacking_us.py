@@ -25,7 +25,8 @@ def _ids(d, which="violations"):
 
 
 def _call(at: str, debt="D1", **kw):
-    return {"channel": "call", "at": at, "debt_id": debt, **kw}
+    # manually dialled (an unstated dialer gets the TCPA autodialer reading)
+    return {"channel": "call", "at": at, "debt_id": debt, "dialer": "manual", **kw}
 
 
 def _hist(*rows):
@@ -60,7 +61,7 @@ def test_nyc_after_2026_09_01_three_in_seven_across_channels(policy) -> None:
     third = policy.check(_call("2026-09-08T10:00:00-04:00"), account=acct, history=two)
     assert third.allowed, third.violations  # the old rule would have denied this one
     three = two + _hist(("letter", "2026-09-08T10:00:00-04:00", "D1", "delivered"))
-    fourth = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3"},
+    fourth = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3", "dialer": "manual"},
                           account=acct, history=three)
     assert not fourth.allowed
     assert _ids(fourth) == {"nyc-contacts-3-in-7"}
@@ -87,10 +88,10 @@ def test_nyc_creditor_gets_city_rule_only(policy) -> None:
 
 
 def test_nyc_email_needs_written_consent_state_and_city(policy) -> None:
-    d = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1"}, account=NYC)
+    d = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1", "dialer": "manual"}, account=NYC)
     assert not d.allowed
     assert _ids(d) == {"ny-electronic-written-consent", "nyc-electronic-written-consent"}
-    ok = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1"},
+    ok = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1", "dialer": "manual"},
                       account={**NYC, "written_consent_channels": ["email"]})
     assert ok.allowed
 
@@ -128,7 +129,7 @@ def test_seattle_fourth_weekly_communication_denied(policy) -> None:
 def test_florida_creditor_quiet_hours_and_email(policy) -> None:
     acct = {"jurisdictions": ["US-FL"], "timezones": [NY], "collector_type": "first_party"}
     assert _ids(policy.check(_call("2025-06-02T21:00:00-04:00"), account=acct)) == {"fl-quiet-hours"}
-    email = {"channel": "email", "at": "2025-06-02T23:00:00-04:00", "debt_id": "D1"}
+    email = {"channel": "email", "at": "2025-06-02T23:00:00-04:00", "debt_id": "D1", "dialer": "manual"}
     assert policy.check(email, account=acct).allowed  # SB 232
     # a third-party collector's late e-mail is still an inconvenient time under Reg F
     third = policy.check(email, account={**acct, "collector_type": "third_party"})
