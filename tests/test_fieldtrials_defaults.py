@@ -82,3 +82,73 @@ def test_unknown_dialer_is_never_allowed_where_a_stated_dialer_is_denied(us, dia
     unstated = us.check(a, account=CHI, next_allowed=False)
     if not stated.allowed:
         assert not unstated.allowed
+
+
+# -- consent scope of hours rules ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def regf():
+    return collectrules.load_policy(["us-federal"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(minute_of_night=st.integers(0, 11 * 60 - 1), age_s=st.integers(0, 40 * 86400))
+def test_bare_consent_lifts_the_hours_only_when_at_most_24_hours_old(regf, minute_of_night, age_s):
+    """12 CFR 1006.6(b)(4)(i): consent to a time. An attempt in the 21:00-08:00 gap is allowed
+    with consent at most 24 h old and denied, exactly as without consent, when it is older."""
+    at = dt.datetime(2025, 6, 2, 21, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5))) + dt.timedelta(
+        minutes=minute_of_night)
+    given_at = at - dt.timedelta(seconds=age_s)
+    a = {"channel": "call", "dialer": "manual", "at": at.isoformat(), "debt_id": "D1",
+         "consent_given_at": given_at.isoformat()}
+    d = regf.check(a, account=CHI)
+    if age_s <= 24 * 3600:
+        assert d.allowed
+    else:
+        assert _ids(d) == {"regf-inconvenient-time"}
+        without = regf.check({k: v for k, v in a.items() if k != "consent_given_at"}, account=CHI)
+        assert d.next_allowed_at == without.next_allowed_at
+        # never at midnight: the next opening is 08:00 local
+        assert d.next_allowed_at.astimezone(dt.timezone(dt.timedelta(hours=-5))).time() == dt.time(8, 0)
+
+
+def test_next_allowed_with_stale_consent_is_the_morning_not_midnight(regf):
+    a = {"channel": "call", "dialer": "manual", "at": "2025-06-02T23:30:00-05:00", "debt_id": "D1",
+         "consent_given_at": "2025-05-12T10:00:00-05:00"}
+    assert regf.next_allowed(a, account=CHI) == dt.datetime.fromisoformat("2025-06-03T08:00:00-05:00")
+
+
+def test_consumer_stated_inconvenient_time_needs_fresh_consent_too(regf):
+    acct = {**CHI, "inconvenient_times": [{"start": "17:00", "end": "21:00"}]}
+    a = {"channel": "call", "dialer": "manual", "at": "2025-06-02T18:00:00-05:00", "debt_id": "D1"}
+    stale = regf.check({**a, "consent_given_at": "2025-05-01T12:00:00-05:00"}, account=acct)
+    assert _ids(stale) == {"regf-consumer-inconvenient-times"}
+    # 21:00 leaves the stated window but is outside Reg F's hours: the next morning
+    assert stale.next_allowed_at == dt.datetime.fromisoformat("2025-06-03T08:00:00-05:00")
+    fresh = regf.check({**a, "consent_given_at": "2025-06-02T17:55:00-05:00"}, account=acct)
+    assert fresh.allowed
+
+
+@pytest.mark.parametrize("ruleset,acct,at", [
+    ("us-ma", {"jurisdictions": ["US-MA"], "timezones": ["America/New_York"]}, "2025-06-02T22:30:00-04:00"),
+    ("us-fl", {"jurisdictions": ["US-FL"], "timezones": ["America/New_York"], "collector_type": "first_party"},
+     "2025-06-02T22:30:00-04:00"),
+    ("us-ca", {"jurisdictions": ["US-CA"], "timezones": ["America/Los_Angeles"], "collector_type": "first_party"},
+     "2025-06-02T22:30:00-07:00"),
+    ("us-wa", {"jurisdictions": ["US-WA"], "timezones": ["America/Los_Angeles"]}, "2025-06-02T22:30:00-07:00"),
+    ("tw-timing", {"jurisdictions": ["TW"], "timezones": ["Asia/Taipei"], "institution_type": "insurer",
+                   "collector_type": "first_party"}, "2025-06-02T22:30:00+08:00"),
+])
+def test_every_hours_rule_with_a_consent_exception_honours_scope(ruleset, acct, at):
+    p = collectrules.load_policy([ruleset])
+    a = {"channel": "call", "dialer": "manual", "at": at, "debt_id": "D1"}
+    offset = at[-6:]
+    assert not p.check(a, account=acct).allowed
+    stale = {**a, "consent_given_at": f"2025-05-01T12:00:00{offset}"}
+    assert not p.check(stale, account=acct).allowed
+    fresh = {**a, "consent_given_at": f"2025-06-02T20:00:00{offset}"}
+    assert p.check(fresh, account=acct).allowed
+    standing = {**acct, "contact_consent_hours": [{"start": "21:00", "end": "23:00"}]}
+    assert p.check(a, account=standing).allowed
+    assert not p.check({**a, "at": at.replace("22:30", "23:10")}, account=standing).allowed

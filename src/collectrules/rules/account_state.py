@@ -36,7 +36,7 @@ from typing import Literal
 
 from ..clock import WindowSet
 from ..ruleset.common import RuleBase
-from .base import FAIL, PASS, CompiledRule, Context, Result
+from .base import FAIL, FRESH_CONSENT_HOURS, PASS, CompiledRule, Context, Result
 
 State = Literal[
     "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
@@ -63,6 +63,10 @@ _FLAG_STATES = frozenset({
 
 class AccountState(CompiledRule):
     kind = "account_state"
+
+    def fresh_consent_hours(self, model) -> int | None:
+        # consent lifting a consumer-stated inconvenient time is consent to a time: fresh only
+        return FRESH_CONSENT_HOURS if model.state == "inconvenient_times" else None
 
     def __init__(self, model: AccountStateRule, ruleset):
         super().__init__(model, ruleset)
