@@ -55,7 +55,8 @@ def test_nyc_before_2026_09_01_old_twice_in_seven(policy) -> None:
 
 
 def test_nyc_after_2026_09_01_three_in_seven_across_channels(policy) -> None:
-    acct = {**NYC, "written_consent_channels": ["email", "sms"]}
+    # D1, D2 and D3 are debt ids of one account (the 2026 rule counts per account)
+    acct = {**NYC, "written_consent_channels": ["email", "sms"], "debt_groups": [["D1", "D2", "D3"]]}
     two = _hist(("call", "2026-09-04T10:00:00-04:00", "D1", "no_answer"),
                 ("email", "2026-09-06T10:00:00-04:00", "D2", "delivered"))
     third = policy.check(_call("2026-09-08T10:00:00-04:00"), account=acct, history=two)
@@ -66,6 +67,10 @@ def test_nyc_after_2026_09_01_three_in_seven_across_channels(policy) -> None:
     assert not fourth.allowed
     assert _ids(fourth) == {"nyc-contacts-3-in-7"}
     assert fourth.next_allowed_at == _dt.datetime.fromisoformat("2026-09-11T08:00:00-04:00")
+    # the same contacts about another account of the consumer do not count toward this one
+    other = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3", "dialer": "manual"},
+                         account={**acct, "debt_groups": [["D1", "D2"]]}, history=three)
+    assert other.allowed, other.violations
 
 
 def test_nyc_rule_change_at_midnight(policy) -> None:

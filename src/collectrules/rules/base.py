@@ -369,6 +369,23 @@ def count_filter_key(f: CountFilter | None, default_channels: frozenset | None) 
     )
 
 
+def counter_per(per) -> tuple[str, ...]:
+    """The attempt-dependent parts of a counter key for a rule's ``per`` list.
+
+    ``borrower`` counts the whole history given (every debt of the consumer: the history is the
+    consumer's). ``account`` counts per account, and an account is the attempt's ``debt_id``
+    merged through ``Account.debt_groups`` (several debt ids under one account number are one
+    account): the same key as ``debt`` — contacts about the consumer's other accounts are not
+    counted. ``recipient``, ``contact_method`` and ``place`` narrow further.
+    """
+    out: list[str] = []
+    for p in per:
+        p = "debt" if p == "account" else p
+        if p != "borrower" and p not in out:
+            out.append(p)
+    return tuple(out)
+
+
 def dynamic_key(per: tuple[str, ...], ctx: Context) -> tuple:
     """The attempt-dependent part of a counter key (which debt, which person, which number);
     memoised on the context, since several rules usually ask for the same one."""
