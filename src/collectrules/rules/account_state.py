@@ -14,8 +14,9 @@ States and what they test:
   Banking Practice and Taiwan's outsourcing rules: the lender must notify the debtor in writing
   before an agency collects). Scope it with ``applies_to`` (e.g. ``collector_types:
   [third_party]``). Waiting helps only when the notice is dated after the attempt.
-* ``written_consent_missing``: the attempt's channel is not in
-  ``account.written_consent_channels`` (rules that allow a medium only with the consumer's
+* ``written_consent_missing``: no written consent to the attempt's channel is in force — the
+  channel is not in ``account.written_consent_channels`` (or a ledger revocation or opt-out
+  ended it) and no written consent-ledger entry for it is in force (rules that allow a medium only with the consumer's
   written consent, e.g. New York 23 NYCRR 1 and 6 RCNY 5-77 for e-mail and text; scope the rule
   with ``channels``). A consent-seeking message the law allows goes in ``unless`` (e.g.
   ``purposes: [consent_request]``).
@@ -36,7 +37,7 @@ from typing import Literal
 
 from ..clock import WindowSet
 from ..ruleset.common import RuleBase
-from .base import FAIL, FRESH_CONSENT_HOURS, PASS, CompiledRule, Context, Result
+from .base import FAIL, FRESH_CONSENT_HOURS, PASS, CompiledRule, Context, Result, written_consent_in_force
 
 State = Literal[
     "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
@@ -103,8 +104,8 @@ class AccountState(CompiledRule):
         if s == "notice_not_sent":
             return _notice(ctx)
         if s == "written_consent_missing":
-            if ctx.attempt.channel in acct.written_consent_channels:
-                return Result(PASS, ("written consent on file for {}", ctx.attempt.channel))
+            if written_consent_in_force(ctx, ctx.attempt.channel):
+                return Result(PASS, ("written consent in force for {}", ctx.attempt.channel))
             return Result(FAIL, ("no written consent on file for {} (written_consent_channels: {})",
                                  ctx.attempt.channel, ", ".join(acct.written_consent_channels) or "none"))
         if getattr(acct, s):
