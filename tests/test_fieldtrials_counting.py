@@ -140,3 +140,47 @@ def test_a_dialer_that_obeys_never_exceeds_a_per_account_or_per_borrower_cap(hou
         window = [(u, x) for u, x in made if lo <= u.astimezone(CHI).date() <= t.astimezone(CHI).date()]
         assert len(window) <= 3
         assert sum(1 for _u, x in window if parent[x] == parent[debt]) <= 2
+
+
+# -- Regulation F: one reply to a consumer-initiated communication inside a designated time ------
+
+
+@pytest.fixture(scope="module")
+def regf():
+    return collectrules.load_policy(["us-federal"])
+
+
+EVENINGS = {**ACCT, "inconvenient_times": [{"start": "17:00", "end": "21:00"}]}
+
+
+@settings(max_examples=40, deadline=None)
+@given(events=st.lists(st.tuples(st.integers(0, 300), st.sampled_from(["in", "try"])), min_size=1, max_size=12))
+def test_at_most_one_reply_per_consumer_message_inside_the_designated_time(regf, events):
+    """Inbound texts and proposed replies between 16:00 and 21:00 on one evening: a dialer that
+    sends every allowed reply never sends two in a row inside 17:00-21:00 without a new inbound
+    text in between, and never replies inside the window to nothing."""
+    base = dt.datetime(2025, 6, 2, 16, 0, tzinfo=CHI)
+    hist: list[dict] = []
+    last = None
+    for minute, what in sorted(events):
+        t = base + dt.timedelta(minutes=minute, seconds=len(hist))
+        if last is not None and t <= last:
+            continue
+        last = t
+        if what == "in":
+            hist.append({"channel": "sms", "at": t.isoformat(), "debt_ids": ["D1"], "direction": "inbound",
+                         "outcome": "delivered"})
+            continue
+        d = regf.check({"channel": "sms", "dialer": "manual", "at": t.isoformat(), "debt_id": "D1"},
+                       account=EVENINGS, history=hist, next_allowed=False)
+        in_window = dt.time(17) <= t.time() < dt.time(21)
+        if not in_window:
+            assert d.allowed
+        else:
+            prev = hist[-1] if hist else None
+            # allowed exactly when the latest contact is the consumer's own text inside the window
+            expected = (prev is not None and prev.get("direction") == "inbound"
+                        and dt.time(17) <= dt.datetime.fromisoformat(prev["at"]).time())
+            assert d.allowed == expected
+        if d.allowed:
+            hist.append({"channel": "sms", "at": t.isoformat(), "debt_ids": ["D1"], "outcome": "delivered"})

@@ -8,6 +8,10 @@ States and what they test:
 * ``opted_out_channel``: the attempt's channel is in ``account.opted_out_channels``.
 * ``inconvenient_times``: the attempt's local time (in any candidate zone) is inside one of the
   consumer-stated ``account.inconvenient_times`` windows (which may cross midnight).
+  ``replies_to_consumer: N`` allows N replies through the same medium to a communication the
+  consumer initiated inside that window (Reg F comment 6(b)(1)-2), detected from the history:
+  the latest inbound contact on the attempt's channel lies in the same occurrence of the window
+  as the attempt, and fewer than N outbound contacts on that channel followed it.
 * ``workplace_contact_prohibited``: the flag is set and the attempt is to a workplace.
 * ``notice_not_sent``: no written notice has been sent to the consumer yet, i.e.
   ``account.notice_sent_at`` is unset or later than the attempt (e.g. the Hong Kong Code of
@@ -32,8 +36,11 @@ is ending is still allowed after a cease request)::
 
 from __future__ import annotations
 
+import bisect
 import functools
 from typing import Literal
+
+from pydantic import Field, model_validator
 
 from ..clock import WindowSet
 from ..ruleset.common import RuleBase
@@ -49,6 +56,17 @@ State = Literal[
 class AccountStateRule(RuleBase):
     kind: Literal["account_state"]
     state: State
+    replies_to_consumer: int = Field(
+        default=0, ge=0, le=10,
+        description="inconvenient_times: replies allowed through the same medium to a communication the consumer "
+                    "initiated inside the designated window (Reg F comment 6(b)(1)-2: one)",
+    )
+
+    @model_validator(mode="after")
+    def _replies(self):
+        if self.replies_to_consumer and self.state != "inconvenient_times":
+            raise ValueError("replies_to_consumer belongs to state inconvenient_times")
+        return self
 
 
 @functools.lru_cache(maxsize=1024)
@@ -72,6 +90,7 @@ class AccountState(CompiledRule):
     def __init__(self, model: AccountStateRule, ruleset):
         super().__init__(model, ruleset)
         self.state = model.state
+        self.replies = model.replies_to_consumer
         # The common case — the account is not in the state — is decided by one attribute test
         # (an account not in the state can never violate the rule, whatever its scoping).
         s = model.state
@@ -112,6 +131,35 @@ class AccountState(CompiledRule):
             return Result(FAIL, ("account is marked {}", s))
         return Result(PASS, ("account is not marked {}", s))
 
+    def _reply_allowed(self, ctx: Context, ws: WindowSet, hit) -> bool:
+        """The consumer initiated a communication through the attempt's medium inside the same
+        occurrence of the designated window (in every zone where the attempt is inside it), and
+        fewer than ``replies`` outbound contacts through that medium followed it."""
+        hist = ctx.history
+        channel = ctx.attempt.channel
+        hi = bisect.bisect_right(hist.timestamps, ctx.ts)
+        replies = 0
+        for i in range(hi - 1, -1, -1):
+            c = hist.contacts[i]
+            if ctx.ts - hist.timestamps[i] > 8 * 86400:
+                return False  # no designated window lasts that long without closing
+            if c.channel != channel:
+                continue
+            if c.direction == "outbound":
+                replies += 1
+                if replies >= self.replies:
+                    return False
+                continue
+            # an inbound contact: inside the window, and the window has not closed since
+            for z, _name, _loc in hit:
+                if not ws.contains_local(c.at.astimezone(z)):
+                    return False
+                closes = ws.next_closing(z, c.at)
+                if closes is not None and closes <= ctx.at:
+                    return False
+            return True
+        return False
+
     def _inconvenient(self, ctx: Context) -> Result:
         wins = ctx.account.inconvenient_times
         if not wins:
@@ -120,6 +168,9 @@ class AccountState(CompiledRule):
         hit = [(z, n, loc) for z, n, loc in zip(ctx.zones, ctx.zone_names, ctx.locals) if ws.contains_local(loc)]
         if not hit:
             return Result(PASS, ("outside the consumer-stated inconvenient times {}", ws.describe()))
+        if self.replies and self._reply_allowed(ctx, ws, hit):
+            return Result(PASS, ("a reply through {} to the consumer's own communication inside the designated "
+                                 "inconvenient time ({} allowed)", ctx.attempt.channel, self.replies))
         # earliest instant outside every stated window, in every zone
         t = ctx.at
         for _ in range(64):
