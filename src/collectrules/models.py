@@ -401,7 +401,9 @@ class Decision:
     when allowed; ``None`` when waiting cannot help, e.g. a cease request, or nothing opens
     within the search horizon), in the consumer's first time zone. ``trace`` lists every rule
     considered, for :meth:`explain`. ``required_disclosures`` lists the disclosure rules that
-    apply to the attempt (filled by the content rules).
+    apply to the attempt (filled by the content rules). ``rulesets`` names the rulesets applied
+    (in scope and in effect for the account and instant); ``to_dict()`` and ``explain()`` show
+    them, so a decision made without the shipped rulesets says so.
     """
 
     allowed: bool
@@ -449,6 +451,7 @@ class Decision:
         if not self.allowed:
             lines.append("next allowed at " + (self.next_allowed_at.isoformat() if self.next_allowed_at
                                                else "never by waiting (see the violations)"))
+        lines.append("rulesets applied: " + (", ".join(self.rulesets) if self.rulesets else "none"))
         for v in self.violations:
             lines.append(f"  violation {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
         for v in self.warnings:
