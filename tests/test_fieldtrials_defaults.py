@@ -152,3 +152,21 @@ def test_every_hours_rule_with_a_consent_exception_honours_scope(ruleset, acct, 
     standing = {**acct, "contact_consent_hours": [{"start": "21:00", "end": "23:00"}]}
     assert p.check(a, account=standing).allowed
     assert not p.check({**a, "at": at.replace("22:30", "23:10")}, account=standing).allowed
+
+
+# -- the defaults page lists every defaulted field ---------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [collectrules.ContactAttempt, collectrules.Contact, collectrules.Account,
+                                   collectrules.models.ConsentRecord])
+def test_docs_defaults_lists_every_defaulted_field(model):
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "defaults.md").read_text(encoding="utf-8")
+    import re
+
+    m = re.search(rf"^## {model.__name__}\b(.*?)(?=^## |\Z)", text, re.M | re.S)
+    assert m, f"docs/defaults.md has no section for {model.__name__}"
+    body = m.group(1)
+    missing = [name for name, f in model.model_fields.items() if not f.is_required() and f"`{name}`" not in body]
+    assert not missing, f"{model.__name__} fields with defaults missing from docs/defaults.md: {missing}"
