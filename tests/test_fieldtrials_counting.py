@@ -154,9 +154,10 @@ EVENINGS = {**ACCT, "inconvenient_times": [{"start": "17:00", "end": "21:00"}]}
 
 
 @settings(max_examples=40, deadline=None)
-@given(events=st.lists(st.tuples(st.integers(0, 300), st.sampled_from(["in", "try"])), min_size=1, max_size=12))
+@given(events=st.lists(st.tuples(st.integers(0, 299), st.sampled_from(["in", "try"])), min_size=1, max_size=12))
 def test_at_most_one_reply_per_consumer_message_inside_the_designated_time(regf, events):
-    """Inbound texts and proposed replies between 16:00 and 21:00 on one evening: a dialer that
+    """Inbound texts and proposed replies between 16:00 and 20:59 on one evening (inside Reg F's
+    08:00-21:00, so only the designated 17:00-21:00 can deny): a dialer that
     sends every allowed reply never sends two in a row inside 17:00-21:00 without a new inbound
     text in between, and never replies inside the window to nothing."""
     base = dt.datetime(2025, 6, 2, 16, 0, tzinfo=CHI)
