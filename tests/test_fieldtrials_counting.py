@@ -185,3 +185,16 @@ def test_at_most_one_reply_per_consumer_message_inside_the_designated_time(regf,
             assert d.allowed == expected
         if d.allowed:
             hist.append({"channel": "sms", "at": t.isoformat(), "debt_ids": ["D1"], "outcome": "delivered"})
+
+
+def test_next_allowed_finds_the_reply_opened_by_a_later_consumer_text(regf):
+    hist = [{"channel": "sms", "at": "2025-06-02T18:02:00-05:00", "debt_ids": ["D1"], "direction": "inbound",
+             "outcome": "delivered"}]
+    a = {"channel": "sms", "dialer": "manual", "at": "2025-06-02T17:30:00-05:00", "debt_id": "D1"}
+    d = regf.check(a, account=EVENINGS, history=hist)
+    assert not d.allowed
+    assert d.next_allowed_at == dt.datetime.fromisoformat("2025-06-02T18:02:00-05:00")
+    # a call is another medium: the text opens no reply by call, the window's end is 21:00 and
+    # Reg F's hours then move it to 08:00
+    call = regf.check({**a, "channel": "call"}, account=EVENINGS, history=hist)
+    assert call.next_allowed_at == dt.datetime.fromisoformat("2025-06-03T08:00:00-05:00")

@@ -185,9 +185,31 @@ class AccountState(CompiledRule):
                     moved = True
             if t is None or not moved:
                 break
+        if self.replies:
+            # a later communication from the consumer through this medium, inside the window,
+            # would open a reply before the window closes: a lower bound for next_allowed
+            nxt = self._next_inbound(ctx, ws, t)
+            if nxt is not None and (t is None or nxt < t):
+                t = nxt
         z, n, loc = hit[0]
         return Result(FAIL, ("{} {} is inside a time the consumer said is inconvenient ({})",
                              loc.strftime("%Y-%m-%d %H:%M:%S"), n, ws.describe()), t)
+
+    def _next_inbound(self, ctx: Context, ws: WindowSet, limit):
+        """The first inbound contact on the attempt's channel after the attempt that lies inside
+        the window in every candidate zone (and before ``limit``), or None."""
+        hist = ctx.history
+        channel = ctx.attempt.channel
+        lim = limit.timestamp() if limit is not None else float("inf")
+        for i in range(bisect.bisect_right(hist.timestamps, ctx.ts), len(hist.timestamps)):
+            ts = hist.timestamps[i]
+            if ts >= lim or ts - ctx.ts > 8 * 86400:
+                return None
+            c = hist.contacts[i]
+            if c.channel == channel and c.direction == "inbound" and all(
+                    ws.contains_local(c.at.astimezone(z)) for z in ctx.zones):
+                return c.at
+        return None
 
 
 def _notice(ctx: Context) -> Result:
