@@ -110,6 +110,14 @@ def main() -> None:
     """Debt-collection compliance rules: check contact attempts, validate and test rulesets."""
 
 
+def _notice_if_no_shipped(policy) -> None:
+    """House rules alone replace the shipped rulesets: say so on stderr, every time."""
+    if not any(getattr(rs, "shipped", False) for rs in policy.rulesets):
+        click.echo("notice: no shipped ruleset is loaded (only " + ", ".join(rs.id for rs in policy.rulesets)
+                   + "); decisions ignore the law the shipped rulesets encode. Add -r shipped to stack them.",
+                   err=True)
+
+
 @main.command()
 @click.argument("request")
 @_rulesets_option
@@ -128,6 +136,7 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
 
     try:
         policy = load_policy(list(rulesets) or None)
+        _notice_if_no_shipped(policy)
         reqs = _load_requests(request)
     except RulesetError as exc:
         click.echo(str(exc), err=True)

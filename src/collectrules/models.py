@@ -123,7 +123,10 @@ class ContactAttempt(BaseModel):
         purpose: why (:data:`~collectrules.vocab.Purpose`).
         consent_given_at: when the person gave direct prior consent to this contact, if they did
             (Reg F 1006.14(b)(3)(i), 1006.6(b)(4)).
-        dialer: ``manual``, ``autodialer``, ``prerecorded`` or ``ai_voice``.
+        dialer: ``manual``, ``autodialer``, ``prerecorded``, ``ai_voice`` or ``unknown`` (default:
+            not stated). ``unknown`` gets the strict reading: every autodialer / prerecorded /
+            artificial-voice consent rule applies and no manual-call exception is granted; state
+            ``manual`` to get the manual-call reading (docs/defaults.md).
         employer_provided_address: the e-mail address was provided by the consumer's employer.
         recipient_id: opaque id of the person contacted (several people may share a role).
         address_id: opaque id of the phone number / e-mail address used (per-contact-method counts).
@@ -148,7 +151,7 @@ class ContactAttempt(BaseModel):
     place: Place = "personal"
     purpose: Purpose = "collection"
     consent_given_at: Instant | None = None
-    dialer: Dialer = "manual"
+    dialer: Dialer = "unknown"
     employer_provided_address: bool = False
     recipient_id: str | None = None
     address_id: str | None = None
@@ -179,7 +182,7 @@ class Contact(BaseModel):
     place: Place = "personal"
     purpose: Purpose = "collection"
     consent_given_at: Instant | None = None
-    dialer: Dialer = "manual"
+    dialer: Dialer = "unknown"
     recipient_id: str | None = None
     address_id: str | None = None
     line_type: LineType = "unknown"
@@ -404,7 +407,9 @@ class Decision:
     when allowed; ``None`` when waiting cannot help, e.g. a cease request, or nothing opens
     within the search horizon), in the consumer's first time zone. ``trace`` lists every rule
     considered, for :meth:`explain`. ``required_disclosures`` lists the disclosure rules that
-    apply to the attempt (filled by the content rules).
+    apply to the attempt (filled by the content rules). ``rulesets`` names the rulesets applied
+    (in scope and in effect for the account and instant); ``to_dict()`` and ``explain()`` show
+    them, so a decision made without the shipped rulesets says so.
     """
 
     allowed: bool
@@ -452,6 +457,7 @@ class Decision:
         if not self.allowed:
             lines.append("next allowed at " + (self.next_allowed_at.isoformat() if self.next_allowed_at
                                                else "never by waiting (see the violations)"))
+        lines.append("rulesets applied: " + (", ".join(self.rulesets) if self.rulesets else "none"))
         for v in self.violations:
             lines.append(f"  violation {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
         for v in self.warnings:

@@ -43,7 +43,10 @@ Purpose = Literal[
 ]
 
 #: How a call is placed (TCPA distinguishes autodialed, prerecorded and artificial voices).
-Dialer = Literal["manual", "autodialer", "prerecorded", "ai_voice"]
+#: ``unknown`` (the default of ``ContactAttempt.dialer`` and ``Contact.dialer``: not stated)
+#: fails closed: a rule scoped to some dialers applies to it, an exception scoped to some
+#: dialers (e.g. manual calls) is not granted, and a counter of some dialers counts it.
+Dialer = Literal["manual", "autodialer", "prerecorded", "ai_voice", "unknown"]
 
 #: Who collects: a third-party debt collector, the creditor collecting its own debt in its own
 #: name, or a debt buyer.

@@ -53,6 +53,15 @@ class Conditions(StrictModel):
         default=None,
         description="true: the attempt carries direct prior consent given at or before it",
     )
+    consent_within_hours: int | None = Field(
+        default=None, ge=1, le=24 * 366,
+        description="the attempt carries direct prior consent given at or before it and at most N hours earlier",
+    )
+    written_consent: bool | None = Field(
+        default=None,
+        description="true: the consumer's prior written consent to the attempt's channel is in force "
+                    "(Account.written_consent_channels not revoked in the ledger, or a written ledger entry)",
+    )
     account_flags: list[Literal[
         "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
         "workplace_contact_prohibited", "debtor_unreachable", "sol_expired",
