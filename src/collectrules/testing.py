@@ -108,7 +108,9 @@ def _case_policy(lr: LoadedRuleset, compiled, case) -> Policy:
             cand = lr.path.parent / s
             extra.append(str(cand) if cand.exists() else s)
         rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
-    return Policy(rulesets)
+    # the ruleset's own rules decide, also outside its effective dates (a case may pin that a
+    # ruleset no longer applies); a Policy built by load_policy() denies such instants
+    return Policy(rulesets, unknown_period="allow")
 
 
 def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -> CaseResult:
