@@ -35,7 +35,7 @@ DEFAULT_HORIZON_DAYS = 400
 MAX_HORIZON_DAYS = 3660
 #: Work bound of the next-allowed search: evaluations × candidate zones (at least
 #: :data:`SEARCH_MIN_EVALUATIONS` evaluations).
-SEARCH_WORK = 4000
+SEARCH_WORK = 6000
 SEARCH_MIN_EVALUATIONS = 64
 #: Rule kinds whose refusals repeat every week while UTC offsets stay the same.
 _PERIODIC_KINDS = frozenset({"contact_hours"})
@@ -181,9 +181,20 @@ class Policy:
                                  "knows; known city codes: "
                                  + (", ".join(sorted(k for k in known if k.count("-") >= 2)) or "none"))
 
+    def _period_rulesets(self, code: str) -> tuple[CompiledRuleset, ...]:
+        """The covering rulesets that delimit the period whose rules are known for ``code``: the
+        dated ones (``effective_from`` or ``effective_until`` given) when any is dated — an
+        undated ruleset (e.g. a consent rule) says nothing about which years' timing rules are
+        loaded — else every covering ruleset."""
+        covering = self._covering(code)
+        dated = tuple(rs for rs in covering if rs.effective_from is not None or rs.effective_until is not None)
+        return dated or covering
+
     def _not_in_effect(self, account: Account, dates) -> tuple[str, ...]:
-        """The listed jurisdictions none of whose covering rulesets is in effect on ``dates``."""
-        return tuple(j for j in account.jurisdictions if not any(rs.in_effect(dates) for rs in self._covering(j)))
+        """The listed jurisdictions none of whose period-delimiting rulesets is in effect on
+        ``dates`` (an instant before the loaded rules came into force, or after they lapsed)."""
+        return tuple(j for j in account.jurisdictions
+                     if not any(rs.in_effect(dates) for rs in self._period_rulesets(j)))
 
     def _effective_start(self, account: Account, zones: tuple, after: _dt.datetime) -> _dt.datetime | None:
         """The first instant after ``after`` at which, for every listed jurisdiction, some
@@ -191,7 +202,7 @@ class Policy:
         best = None
         for j in account.jurisdictions:
             starts = []
-            for rs in self._covering(j):
+            for rs in self._period_rulesets(j):
                 f, u = rs.effective_from, rs.effective_until
                 if f is None or (u is not None and u < f):
                     continue
@@ -425,7 +436,15 @@ class Policy:
                 elif t - run_start >= _PERIODIC_SPAN:
                     changes = [c for c in (clock.next_offset_change(z, run_start) for z in zones) if c is not None]
                     nxt_change = min(changes) if changes else None
-                    if nxt_change is None or nxt_change > t:
+                    if nxt_change is not None and nxt_change <= t:
+                        # an offset changed during the run: the run restarts after the last
+                        # change so far (changes of several zones come in clusters)
+                        while nxt_change is not None and nxt_change <= t:
+                            run_start = nxt_change
+                            changes = [c for c in (clock.next_offset_change(z, run_start) for z in zones)
+                                       if c is not None]
+                            nxt_change = min(changes) if changes else None
+                    else:
                         # three weeks of refusals at constant offsets: the weekly windows of the
                         # zones do not intersect until some zone's offset changes
                         later = [c for c in (clock.next_offset_change(z, t) for z in zones) if c is not None]
