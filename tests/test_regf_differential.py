@@ -40,8 +40,15 @@ def brute_allows(at, zones, history):
     return True
 
 
-instants = st.builds(lambda day, secs: (day, secs), st.sampled_from(DAYS), st.integers(0, 86399))
-contacts = st.lists(st.tuples(st.integers(1, 9 * 24 * 60), st.sampled_from(OUTCOMES)), max_size=10)
+#: any second of the day, often the edges (07:59:59, 08:00:00, 20:59:59, 21:00:00 in the first zone)
+SECONDS = st.one_of(st.integers(0, 86399), st.sampled_from([28799, 28800, 75599, 75600]))
+instants = st.builds(lambda day, secs: (day, secs), st.sampled_from(DAYS), SECONDS)
+#: mostly counted calls (so the 7-in-7 edge is reached often), some not counted, few conversations
+COUNTED = st.sampled_from(["no_answer"] * 6 + ["voicemail"] * 3 + ["busy", "not_connected", "conversation"])
+contacts = st.one_of(
+    st.lists(st.tuples(st.integers(1, 9 * 24 * 60), st.sampled_from(OUTCOMES)), max_size=10),
+    st.lists(st.tuples(st.integers(1, 8 * 24 * 60), COUNTED), min_size=5, max_size=11),
+)
 
 
 def _case(day_secs, zone_names, past):
