@@ -158,7 +158,15 @@ class Policy:
 
     def _covering(self, code: str) -> tuple[CompiledRuleset, ...]:
         """The loaded rulesets whose jurisdiction contains ``code`` (whatever their scope)."""
-        return tuple(rs for rs in self._rulesets if jurisdictions.contains(rs.jurisdiction, code))
+        key = ("covering", code)
+        hit = self._select_cache.get(key)
+        if hit is None:
+            hit = tuple(rs for rs in self._rulesets if jurisdictions.contains(rs.jurisdiction, code))
+            with self._lock:
+                if len(self._select_cache) > 4096:
+                    self._select_cache.clear()
+                self._select_cache[key] = hit
+        return hit
 
     def _uncovered(self, codes) -> tuple[str, ...]:
         """The listed jurisdictions no loaded ruleset covers (neither its own nor a parent's)."""
@@ -186,9 +194,15 @@ class Policy:
         dated ones (``effective_from`` or ``effective_until`` given) when any is dated — an
         undated ruleset (e.g. a consent rule) says nothing about which years' timing rules are
         loaded — else every covering ruleset."""
-        covering = self._covering(code)
-        dated = tuple(rs for rs in covering if rs.effective_from is not None or rs.effective_until is not None)
-        return dated or covering
+        key = ("period", code)
+        hit = self._select_cache.get(key)
+        if hit is None:
+            covering = self._covering(code)
+            hit = tuple(rs for rs in covering if rs.effective_from is not None or rs.effective_until is not None)
+            hit = hit or covering
+            with self._lock:
+                self._select_cache[key] = hit
+        return hit
 
     def _not_in_effect(self, account: Account, dates) -> tuple[str, ...]:
         """The listed jurisdictions none of whose period-delimiting rulesets is in effect on
@@ -196,21 +210,16 @@ class Policy:
         return tuple(j for j in account.jurisdictions
                      if not any(rs.in_effect(dates) for rs in self._period_rulesets(j)))
 
-    def _effective_start(self, account: Account, zones: tuple, after: _dt.datetime) -> _dt.datetime | None:
-        """The first instant after ``after`` at which, for every listed jurisdiction, some
-        covering ruleset has come into force (in every zone); ``None`` if that never happens."""
+    def _effective_start(self, codes, zones: tuple, after: _dt.datetime) -> _dt.datetime | None:
+        """A lower bound on when, for every jurisdiction in ``codes`` (those with no ruleset in
+        effect at ``after``), a period-delimiting ruleset comes into force: the first instant
+        after ``after`` at which the local date in some zone reaches its ``effective_from``;
+        ``None`` when none comes into force later (the loaded rules have lapsed)."""
         best = None
-        for j in account.jurisdictions:
-            starts = []
-            for rs in self._period_rulesets(j):
-                f, u = rs.effective_from, rs.effective_until
-                if f is None or (u is not None and u < f):
-                    continue
-                t = max(clock.start_of_day(z, f) for z in zones)
-                if u is not None and t <= after and max(clock.start_of_day(z, u) for z in zones) < after:
-                    continue
-                if t > after:
-                    starts.append(t)
+        for j in codes:
+            starts = [min(clock.start_of_day(z, rs.effective_from) for z in zones)
+                      for rs in self._period_rulesets(j) if rs.effective_from is not None]
+            starts = [t for t in starts if t > after]
             if not starts:
                 return None
             t = min(starts)
@@ -285,7 +294,7 @@ class Policy:
                 message=f"no loaded ruleset for {', '.join(stale)} is in effect on {ctx.dates[0].isoformat()}: "
                         "the rules at that date are unknown",
                 jurisdiction=",".join(stale), severity="deny",
-                until=self._effective_start(account, zones, at)))
+                until=self._effective_start(stale, zones, at)))
             return False, violations, warnings, raw, ()
         used = []
         channel = attempt.channel
