@@ -207,8 +207,25 @@ class Policy:
     def _not_in_effect(self, account: Account, dates) -> tuple[str, ...]:
         """The listed jurisdictions none of whose period-delimiting rulesets is in effect on
         ``dates`` (an instant before the loaded rules came into force, or after they lapsed)."""
-        return tuple(j for j in account.jurisdictions
-                     if not any(rs.in_effect(dates) for rs in self._period_rulesets(j)))
+        key = ("periods", tuple(account.jurisdictions))
+        periods = self._select_cache.get(key)
+        if periods is None:
+            periods = tuple((j, tuple((rs.effective_from or _dt.date.min, rs.effective_until or _dt.date.max)
+                                      for rs in self._period_rulesets(j))) for j in account.jurisdictions)
+            with self._lock:
+                self._select_cache[key] = periods
+        stale = ()
+        for j, spans in periods:
+            for f, u in spans:
+                for d in dates:
+                    if f <= d <= u:
+                        break
+                else:
+                    continue
+                break
+            else:
+                stale += (j,)
+        return stale
 
     def _effective_start(self, codes, zones: tuple, after: _dt.datetime) -> _dt.datetime | None:
         """A lower bound on when, for every jurisdiction in ``codes`` (those with no ruleset in
