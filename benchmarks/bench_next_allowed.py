@@ -44,7 +44,7 @@ def main() -> None:
         attempt = {"channel": "call", "at": at, "debt_id": "D1"}
         d = shipped.check(attempt, account=account)
         ms = median_ms(lambda: shipped.check(attempt, account=account), repeats)
-        print(f"{name:50} {ms:10.2f}  {d.next_allowed_at or getattr(d, "next_allowed_reason", None)}")
+        print(f"{name:50} {ms:10.2f}  {d.next_allowed_at or getattr(d, 'next_allowed_reason', None)}")
 
 
 if __name__ == "__main__":

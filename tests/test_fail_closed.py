@@ -469,3 +469,10 @@ def test_binary_and_utf16_rulesets_have_1_based_positions(tmp_path):
         q = tmp_path / f"house-{enc}.yaml"
         q.write_bytes(_ruleset_text(rid=f"house-{enc.replace('-', '')}").encode(enc))
         assert validate_file(q).model.id.startswith("house")
+
+
+def test_retention_outside_every_rulesets_life_is_not_nothing_to_keep():
+    p = collectrules.load_policy(["us-federal-privacy"])
+    with pytest.raises(InputError, match="in effect"):
+        p.retention_until({"jurisdictions": ["US-MA"]}, "1990-01-01", "collection_record")
+    assert p.retention_until({"jurisdictions": ["US-MA"]}, "2025-01-01", "collection_record") is not None
