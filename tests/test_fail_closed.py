@@ -414,8 +414,9 @@ def test_effective_until_before_effective_from_is_refused(tmp_path):
     p = tmp_path / "dates.yaml"
     p.write_text(_ruleset_text().replace('version: "1"\n', 'version: "1"\neffective_from: 2025-01-01\n'
                                                                "effective_until: 2024-01-01\n"))
-    with pytest.raises(RulesetError, match="effective_until is before effective_from"):
+    with pytest.raises(RulesetError, match="effective_until is before effective_from") as ei:
         validate_file(p)
+    assert ei.value.problems[0].line == 7  # at the effective_until date
 
 
 # -- personal data ----------------------------------------------------------------------------

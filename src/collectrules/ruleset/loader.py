@@ -456,6 +456,9 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
             loc = tuple(err.get("loc", ()))
             if dup_problems and not loc and "duplicate rule id" in str(err.get("msg")):
                 continue  # already reported at the duplicate rule itself
+            if not loc and "effective_until is before" in str(err.get("msg")) and isinstance(tree, PosDict) \
+                    and "effective_until" in tree:
+                loc = ("effective_until",)  # point at the date, not the top of the file
             if err.get("type") == "extra_forbidden":
                 line, col = key_position(tree, loc)
             else:
