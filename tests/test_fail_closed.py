@@ -71,24 +71,24 @@ def test_the_zone_cache_is_bounded():
 
 
 def test_every_listed_jurisdiction_must_be_covered(shipped):
-    d = shipped.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US-IL", "MX"]})
+    d = shipped.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US-IL", "AQ"]})
     assert not d.allowed
     assert [v.rule_id for v in d.violations] == ["no-ruleset"]
-    assert "MX" in d.violations[0].message and d.violations[0].jurisdiction == "MX"
+    assert "AQ" in d.violations[0].message and d.violations[0].jurisdiction == "AQ"
     # a child of a covered jurisdiction is covered through its parent
     assert shipped.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US-IL", "US-OH"]}).allowed
 
 
 def test_retention_needs_every_jurisdiction_covered(shipped):
     with pytest.raises(InputError, match="no loaded ruleset covers"):
-        shipped.retention_until({"jurisdictions": ["US-MA", "MX"]}, "2025-01-01")
+        shipped.retention_until({"jurisdictions": ["US-MA", "AQ"]}, "2025-01-01")
     assert shipped.retention_until({"jurisdictions": ["US-MA"]}, "2025-01-01", "collection_record") is not None
 
 
 def test_unknown_jurisdiction_allow_still_applies_the_covered_rules():
     p = collectrules.load_policy(["us-federal"], unknown_jurisdiction="allow")
-    assert p.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US-IL", "MX"]}).allowed
-    assert not p.check(call("2025-06-02T03:00:00-05:00"), account={"jurisdictions": ["US-IL", "MX"]}).allowed
+    assert p.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US-IL", "AQ"], "timezones": ["America/Chicago"]}).allowed
+    assert not p.check(call("2025-06-02T03:00:00-05:00"), account={"jurisdictions": ["US-IL", "AQ"], "timezones": ["America/Chicago"]}).allowed
 
 
 # -- numeric instants and instants outside every ruleset's life ------------------------------
@@ -477,3 +477,17 @@ def test_retention_outside_every_rulesets_life_is_not_nothing_to_keep():
     with pytest.raises(InputError, match="in effect"):
         p.retention_until({"jurisdictions": ["US-MA"]}, "1990-01-01", "collection_record")
     assert p.retention_until({"jurisdictions": ["US-MA"]}, "2025-01-01", "collection_record") is not None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["US-IL", "US-MA", "US-NY-NYC", "CN", "CA-ON", "GB"]), min_size=0, max_size=3,
+                unique=True),
+       st.lists(st.sampled_from(["AQ", "BV", "HM", "TF"]), min_size=1, max_size=2, unique=True),
+       st.integers(0, 86399), st.randoms(use_true_random=False))
+def test_any_uncovered_jurisdiction_denies_whatever_else_is_listed(shipped, covered, uncovered, secs, rnd):
+    codes = covered + uncovered
+    rnd.shuffle(codes)
+    at = (dt.datetime(2025, 6, 2, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=secs)).isoformat()
+    d = shipped.check(call(at), account={"jurisdictions": codes, "timezones": ["America/Chicago"]})
+    assert not d.allowed and [v.rule_id for v in d.violations] == ["no-ruleset"]
+    assert set(d.violations[0].jurisdiction.split(",")) == set(uncovered)
