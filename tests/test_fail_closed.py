@@ -327,7 +327,7 @@ def test_non_intersecting_zone_windows_are_detected_early(monkeypatch):
 
 
 def test_hundreds_of_zones_are_bounded_by_work(monkeypatch, regf):
-    zones = [z for z in pytz.common_timezones if z.startswith(("America/", "Asia/", "Europe/"))][:300]
+    zones = [z for z in pytz.common_timezones if z.startswith(("America/", "Asia/", "Europe/"))][:150]
     n = _count_evaluations(monkeypatch, regf)
     d = regf.check(call("2025-06-02T12:00:00-05:00"), account={"jurisdictions": ["US"], "timezones": zones})
     assert not d.allowed and d.next_allowed_at is None and d.next_allowed_reason
@@ -436,11 +436,12 @@ def test_redact_keeps_short_numbers():
 
 
 def test_load_policy_does_not_grow_linecache():
-    collectrules.load_policy()
+    sources = ["us-federal", "us-tcpa", "cn-gbt-45251"]  # rules with generated predicates and filters
+    collectrules.load_policy(sources)
     gc.collect()
     before = len(linecache.cache)
     for _ in range(4):
-        collectrules.load_policy()
+        collectrules.load_policy(sources)
     gc.collect()
     assert len(linecache.cache) == before
 

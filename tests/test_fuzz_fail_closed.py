@@ -22,7 +22,7 @@ from collectrules.cli import main
 from collectrules.ruleset.loader import shipped_dir, validate_file
 
 N_REQUESTS = 1500
-N_RULESETS = 80
+N_RULESETS = 50
 N_MESSAGES = 150
 
 HOSTILE = [None, 0, -1, 1, 32400, 2**70, 1e308, float("nan"), float("inf"), True, False, "", " ", "0", "32400",
