@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
@@ -37,8 +37,23 @@ def _in_range(value: _dt.datetime) -> _dt.datetime:
     return value
 
 
-#: A timezone-aware datetime in the supported range (naive datetimes are rejected).
-Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+_NUMERIC_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuse numbers (and numeric strings) as instants: pydantic would read ``0``, ``32400`` or
+    ``"0"`` as Unix time, an instant in 1970 that no caller means. Instants are aware
+    datetimes or ISO 8601 strings with an offset."""
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and _NUMERIC_RE.match(value)):
+        raise ValueError("an instant must be an ISO 8601 string with an offset or an aware datetime, "
+                         "not a number")
+    if not isinstance(value, (str, _dt.datetime)):
+        raise ValueError("an instant must be an ISO 8601 string with an offset or an aware datetime")
+    return value
+
+
+#: A timezone-aware datetime in the supported range (naive datetimes and numbers are rejected).
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
 
@@ -105,6 +120,8 @@ def _zones(value: Any) -> Any:
         return []
     if isinstance(value, (str, _dt.tzinfo)):
         value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("timezones must be a list of IANA zone names")
     try:
         return [clock.zone_name(v) for v in value]
     except clock.InputError as exc:
@@ -325,6 +342,8 @@ class Account(BaseModel):
     def _jurisdictions(cls, v: Any) -> Any:
         if isinstance(v, str):
             v = [v]
+        if not isinstance(v, (list, tuple)):
+            raise ValueError("jurisdictions must be a list of ISO 3166 codes such as ['US-MA']")
         return [normalise_jurisdiction(x) if isinstance(x, str) else x for x in v]
 
     @field_validator("timezones", mode="before")
@@ -421,6 +440,9 @@ class Decision:
     rulesets: tuple[str, ...] = ()
     account_id: str | None = None
     raw_trace: tuple = field(default=(), repr=False, compare=False)
+    #: why ``next_allowed_at`` is ``None`` for a denied attempt (waiting cannot help, the search
+    #: horizon or work bound was reached, the supported years end, the zones never intersect).
+    next_allowed_reason: str | None = None
 
     @property
     def trace(self) -> tuple[RuleTrace, ...]:
@@ -441,6 +463,7 @@ class Decision:
             "violations": [v.to_dict() for v in self.violations],
             "warnings": [v.to_dict() for v in self.warnings],
             "next_allowed_at": _iso(self.next_allowed_at),
+            "next_allowed_reason": self.next_allowed_reason,
             "required_disclosures": [
                 d.to_dict() if hasattr(d, "to_dict") else d for d in self.required_disclosures
             ],
@@ -456,6 +479,8 @@ class Decision:
         ]
         if not self.allowed:
             lines.append("next allowed at " + (self.next_allowed_at.isoformat() if self.next_allowed_at
+                                               else f"none found: {self.next_allowed_reason}"
+                                               if self.next_allowed_reason
                                                else "never by waiting (see the violations)"))
         lines.append("rulesets applied: " + (", ".join(self.rulesets) if self.rulesets else "none"))
         for v in self.violations:

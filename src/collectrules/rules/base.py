@@ -8,6 +8,7 @@ well-formed request.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import linecache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -246,9 +247,10 @@ def compile_conditions(c: Conditions | None, name: str = "conditions", *,
         lines.append(f"    if not acct.{flag}: return False")
     for flag in c.account_flags_unset or ():
         lines.append(f"    if acct.{flag}: return False")
-    _PRED_COUNTER[0] += 1
-    filename = f"<collectrules {name} #{_PRED_COUNTER[0]}>"
     src = "def pred(ctx):\n    a = ctx.attempt\n    acct = ctx.account\n" + "\n".join(lines) + "\n    return True\n"
+    # the file name depends only on the rule and the source, so loading the same rules again
+    # reuses the linecache entry instead of adding one per load_policy() (no growth per load)
+    filename = f"<collectrules {name} {hashlib.sha1(src.encode()).hexdigest()[:12]}>"
     code = compile(src, filename, "exec")
     exec(code, ns)  # noqa: S102 - source built above from validated selector names only
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)

@@ -110,6 +110,12 @@ class RulesetFile(StrictModel):
         return str(v) if isinstance(v, (int, float)) else v
 
     @model_validator(mode="after")
+    def _effective_order(self):
+        if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
+            raise ValueError("effective_until is before effective_from: the ruleset would never apply")
+        return self
+
+    @model_validator(mode="after")
     def _unique_ids(self):
         seen: set[str] = set()
         for r in self.rules:
