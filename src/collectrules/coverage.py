@@ -6,8 +6,10 @@ rulesets (shipped ones by default) hold for that jurisdiction and topic:
 
 * ``confirmed`` / ``partial`` / ``unconfirmed`` — the strongest confidence status among the
   rules on the topic (``+warn`` when every such rule only warns);
-* ``none fixed`` — researched and found to fix nothing on the topic (the researched list,
-  ``rulesets/researched.toml``, :func:`researched`);
+* ``none fixed`` / ``adds nothing`` / ``not encoded`` / ``not researched`` — from the
+  researched list (``rulesets/researched.toml``, :func:`researched`): the law fixes no number on
+  the topic; it restates a shipped parent layer (e.g. Regulation F); a rule exists that is not
+  encoded (see the entry's summary); or no source was checked;
 * ``-`` — nothing shipped and nothing on record (absent).
 
 Which rule kinds count toward which topic is :data:`TOPIC_OF`; a kind this module does not know
@@ -23,10 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-__all__ = ["TOPICS", "Researched", "coverage_table", "render_coverage", "researched", "rule_topics"]
+__all__ = ["FINDING_CELLS", "TOPICS", "Researched", "coverage_table", "render_coverage", "researched", "rule_topics"]
 
 TOPICS: tuple[str, ...] = ("hours", "frequency", "cooldown", "holidays", "states", "third_parties", "consent",
                            "content", "retention", "caller_number")
+
+#: researched-list finding → cell text
+FINDING_CELLS = {"no_number": "none fixed", "adds_nothing": "adds nothing", "not_encoded": "not encoded",
+                 "not_researched": "not researched"}
 
 _CONSENT_TESTS = {"prior_express_consent", "written_consent", "revocation", "employer_provided_address"}
 _CONSENT_STATES = {"written_consent_missing", "opted_out_channel"}
@@ -144,7 +150,7 @@ def coverage_table(sources: Iterable[str | os.PathLike] | None = None,
     for e in entries:
         row = rows.setdefault(e.code, CoverageRow(e.code))
         for t in e.topics:
-            row.cells.setdefault(t, "none fixed")
+            row.cells.setdefault(t, FINDING_CELLS.get(e.finding, e.finding))
     for row in rows.values():
         for t in TOPICS:
             row.cells.setdefault(t, "-")
