@@ -118,15 +118,17 @@ class CoverageRow:
 
 
 def coverage_table(sources: Iterable[str | os.PathLike] | None = None,
-                   researched_file: str | os.PathLike | None = None) -> list[CoverageRow]:
+                   researched_file: str | os.PathLike | None = None, *,
+                   loaded: list | None = None) -> list[CoverageRow]:
     """One row per jurisdiction (of a loaded ruleset, or on the researched list), one cell per
     topic in :data:`TOPICS`. ``researched_file=None`` uses the shipped list when ``sources`` is
-    ``None`` (shipped rulesets) and no list otherwise, unless given."""
+    ``None`` (shipped rulesets) and no list otherwise, unless given. ``loaded`` (a list from
+    :func:`~collectrules.ruleset.loader.load_rulesets`) is used instead of loading ``sources``."""
     from .ruleset.loader import load_rulesets
 
     found: dict[str, dict[str, list[tuple[int, bool]]]] = {}
     rows: dict[str, CoverageRow] = {}
-    for lr in load_rulesets(sources):
+    for lr in (loaded if loaded is not None else load_rulesets(sources)):
         m = lr.model
         row = rows.setdefault(m.jurisdiction, CoverageRow(m.jurisdiction))
         row.rulesets.append(m.id)

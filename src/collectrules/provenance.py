@@ -42,10 +42,11 @@ def effective_last_verified(rule, ruleset) -> _dt.date | None:
 
 
 def outdated(sources: Iterable[str | os.PathLike] | None = None, days: int = 365,
-             today: _dt.date | None = None) -> list[Outdated]:
+             today: _dt.date | None = None, *, loaded: list | None = None) -> list[Outdated]:
     """Rules (shipped ones when ``sources`` is ``None``) not verified within ``days`` days of
     ``today`` (default: the current UTC date), never verified, or with a newer version of their
-    source on record. Sorted by ruleset id, then file order.
+    source on record. Sorted by ruleset id, then file order. ``loaded`` (a list from
+    :func:`~collectrules.ruleset.loader.load_rulesets`) is used instead of loading ``sources``.
 
     Raises:
         ValueError: ``days`` is negative.
@@ -57,7 +58,7 @@ def outdated(sources: Iterable[str | os.PathLike] | None = None, days: int = 365
         raise ValueError("days must be 0 or more")
     today = today or _dt.datetime.now(_dt.timezone.utc).date()
     out: list[Outdated] = []
-    for lr in sorted(load_rulesets(sources), key=lambda x: x.model.id):
+    for lr in sorted(loaded if loaded is not None else load_rulesets(sources), key=lambda x: x.model.id):
         m = lr.model
         for r in m.rules:
             reasons = []
