@@ -223,3 +223,28 @@ def test_researched_findings_do_not_contradict_shipped_rules(entries, loaded) ->
 
 def test_researched_file_ships_beside_the_rulesets() -> None:
     assert (shipped_dir() / "researched.toml").is_file()
+
+
+ROUND2 = ["jp-kashikin", "kr-collection", "th-debt-collection-act", "vn-sbv-finance-companies", "co-ley-2300",
+          "mx-condusef", "br-sp-lei-15426", "ie-cca-1995", "ie-cbi-cpc-arrears", "nl-wki-bki",
+          "it-garante-recupero-crediti", "us-co", "us-il", "us-pa", "us-wv", "us-or", "us-tn", "us-nv", "us-wi",
+          "us-md", "us-la", "in-trai-1600"]
+
+
+def test_round2_rulesets_ship_with_six_own_cases_and_provenance(loaded) -> None:
+    by_id = {lr.model.id: lr.model for lr in loaded}
+    for rid in ROUND2:
+        m = by_id[rid]
+        assert len(m.tests) >= 6, rid
+        assert m.last_verified is not None and m.last_verified >= _dt.date(2026, 12, 4), rid
+        for r in m.rules:
+            assert r.citation and r.status in ("confirmed", "partial", "unconfirmed"), (rid, r.id)
+            assert r.source or m.source, (rid, r.id)
+            if r.status != "confirmed":
+                assert r.note or m.description, (rid, r.id)
+
+
+def test_round2_rulesets_are_in_the_readme(loaded) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for rid in ROUND2:
+        assert f"`{rid}`" in readme, rid
