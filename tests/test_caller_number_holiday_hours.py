@@ -127,3 +127,55 @@ def test_caller_number_and_holiday_hours_in_the_schema() -> None:
 
     text = str(json_schema())
     assert "caller_number" in text and "holiday_hours" in text and "last_verified" in text
+
+
+# --- channel_lock (Colombia: one channel a week after a direct contact) ----------------------
+
+_BOG = _dt.timezone(_dt.timedelta(hours=-5))
+_CHANS = ["call", "sms", "email"]
+
+
+@pytest.fixture(scope="module")
+def co_lock(tmp_path_factory):
+    p = tmp_path_factory.mktemp("lock") / "lock.yaml"
+    p.write_text(
+        "id: lock-only\ntitle: t\njurisdiction: CO\nsource: https://example.invalid/\nversion: '1'\n"
+        "rules:\n  - id: lock\n    kind: channel_lock\n    citation: Ley 2300 de 2023, art. 3\n    status: confirmed\n"
+        "    channels: [call, sms, email]\n    window: {rolling_days: 7}\n"
+        "    trigger: {outcomes: [conversation], directions: [outbound, inbound]}\n    max_channels: 1\n",
+        encoding="utf-8")
+    return collectrules.load_policy([str(p)])
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 13), st.sampled_from(_CHANS), st.booleans(), st.booleans()), max_size=8),
+       st.sampled_from(_CHANS))
+def test_channel_lock_matches_the_reading(co_lock, rows, channel) -> None:
+    day0 = _dt.date(2025, 6, 2)
+    attempt_day = day0 + _dt.timedelta(days=13)
+    hist = []
+    for off, ch, conv, inbound in rows:
+        at = _dt.datetime.combine(day0 + _dt.timedelta(days=off), _dt.time(9), _BOG)
+        hist.append({"channel": ch, "at": at.isoformat(), "debt_ids": ["C1"],
+                     "outcome": "conversation" if conv else ("no_answer" if ch == "call" else "delivered"),
+                     "direction": "inbound" if inbound else "outbound"})
+    at = _dt.datetime.combine(attempt_day, _dt.time(12), _BOG)
+    d = co_lock.check({"channel": channel, "at": at.isoformat(), "debt_id": "C1"},
+                      account={"jurisdictions": ["CO"], "timezones": ["America/Bogota"]}, history=hist)
+    in_week = [r for r in rows if r[0] >= 13 - 6]
+    locked = any(conv for _o, _c, conv, _i in in_week)
+    used = {ch for _o, ch, _conv, inbound in in_week if not inbound} | {channel}
+    assert d.allowed == (not locked or len(used) <= 1), (rows, channel)
+    if not d.allowed:
+        assert d.next_allowed_at > at
+
+
+def test_channel_lock_needs_rolling_days() -> None:
+    from pydantic import ValidationError
+
+    from collectrules.rules.channel_lock import ChannelLockRule
+
+    with pytest.raises(ValidationError):
+        ChannelLockRule.model_validate({"id": "x", "kind": "channel_lock", "citation": "c", "status": "partial",
+                                        "window": {"calendar_month": True},
+                                        "trigger": {"outcomes": ["conversation"]}})

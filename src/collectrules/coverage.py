@@ -51,7 +51,7 @@ def rule_topics(rule: Any) -> tuple[str, ...]:
         out += ["hours", "holidays"]
     elif kind == "blackout":
         out.append("holidays" if (rule.public_holidays or rule.dates) else "hours")
-    elif kind == "frequency_cap":
+    elif kind in ("frequency_cap", "channel_lock"):
         out.append("frequency")
     elif kind in ("cooldown", "notice_wait"):
         out.append("cooldown")

@@ -21,6 +21,7 @@ from .limited_content import LimitedContent, LimitedContentRule
 from .prohibited_content import ProhibitedContent, ProhibitedContentRule
 from .caller_number import CallerNumber, CallerNumberRule
 from .holiday_hours import HolidayHours, HolidayHoursRule
+from .channel_lock import ChannelLock, ChannelLockRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -39,6 +40,7 @@ KINDS: dict[str, tuple[type, type]] = {
     "limited_content": (LimitedContentRule, LimitedContent),
     "caller_number": (CallerNumberRule, CallerNumber),
     "holiday_hours": (HolidayHoursRule, HolidayHours),
+    "channel_lock": (ChannelLockRule, ChannelLock),
 }
 
 
