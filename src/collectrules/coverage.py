@@ -9,7 +9,8 @@ rulesets (shipped ones by default) hold for that jurisdiction and topic:
 * ``none fixed`` / ``adds nothing`` / ``not encoded`` / ``not researched`` — from the
   researched list (``rulesets/researched.toml``, :func:`researched`): the law fixes no number on
   the topic; it restates a shipped parent layer (e.g. Regulation F); a rule exists that is not
-  encoded (see the entry's summary); or no source was checked;
+  encoded (see the entry's summary); sources were searched and none found (no claim either
+  way); or no source was checked;
 * ``-`` — nothing shipped and nothing on record (absent).
 
 Which rule kinds count toward which topic is :data:`TOPIC_OF`; a kind this module does not know
@@ -32,7 +33,7 @@ TOPICS: tuple[str, ...] = ("hours", "frequency", "cooldown", "holidays", "states
 
 #: researched-list finding → cell text
 FINDING_CELLS = {"no_number": "none fixed", "adds_nothing": "adds nothing", "not_encoded": "not encoded",
-                 "not_researched": "not researched"}
+                 "not_found": "not found", "not_researched": "not researched"}
 
 _CONSENT_TESTS = {"prior_express_consent", "written_consent", "revocation", "employer_provided_address"}
 _CONSENT_STATES = {"written_consent_missing", "opted_out_channel"}

@@ -55,7 +55,7 @@ ZONES: dict[str, tuple[str, ...]] = {
     "ID-SN": ("Asia/Makassar",), "ID-KI": ("Asia/Makassar",),
     "ID-PA": ("Asia/Jayapura",), "ID-PB": ("Asia/Jayapura",), "ID-MA": ("Asia/Jayapura",),
     # Brazil (no DST since 2019): states with shipped rules.
-    "BR-SP": ("America/Sao_Paulo",),
+    "BR-SP": ("America/Sao_Paulo",), "BR-AL": ("America/Maceio",),
 }
 
 
