@@ -22,10 +22,10 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from .vocab import CallerNumberType  # noqa: I001 - kept apart from the other vocab imports
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
 from .vocab import LineType
-from .vocab import CallerNumberType
 
 #: Instants outside these years are refused: no collection rule speaks of them, and date
 #: arithmetic near year 1 or 9999 would overflow.
