@@ -49,8 +49,8 @@ class CallerNumber(CompiledRule):
             return Result(FAIL, ("caller number type not stated; this rule needs one of: {}", self._allowed_text),
                           None)
         if t in self.allowed:
-            return Result(PASS, ("placed from a {} number", t))
-        return Result(FAIL, ("placed from a {} number; allowed: {}", t, self._allowed_text), None)
+            return Result(PASS, ("placed from a number of type {}", t))
+        return Result(FAIL, ("placed from a number of type {}; allowed: {}", t, self._allowed_text), None)
 
 
 def describe(model: CallerNumberRule) -> str:
