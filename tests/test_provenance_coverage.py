@@ -250,3 +250,15 @@ def test_round2_rulesets_are_in_the_readme(loaded) -> None:
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for rid in ROUND2:
         assert f"`{rid}`" in readme, rid
+
+
+def test_researched_list_errors(tmp_path) -> None:
+    bad = tmp_path / "r.toml"
+    bad.write_text('[[jurisdiction]]\nname = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError):
+        researched(bad)
+    bad.write_text("[[jurisdiction]\n", encoding="utf-8")
+    with pytest.raises(ValueError):  # tomllib.TOMLDecodeError is a ValueError
+        researched(bad)
+    with pytest.raises(OSError):
+        researched(tmp_path / "missing.toml")

@@ -392,4 +392,7 @@ def coverage_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
     except RulesetError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
+    except (OSError, ValueError) as exc:  # the researched list is unreadable or malformed
+        click.echo(f"researched list: {exc}", err=True)
+        sys.exit(2)
     click.echo(render_coverage(rows, fmt), nl=False)

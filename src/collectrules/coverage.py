@@ -97,12 +97,22 @@ def researched_path() -> Path:
 
 def researched(path: str | os.PathLike | None = None) -> list[Researched]:
     """The researched-and-found list: jurisdictions (and topics) checked that add nothing, fix
-    no number, or have rules not (yet) encodable, each with its sources and checking date."""
+    no number, or have rules not (yet) encodable, each with its sources and checking date.
+
+    Raises:
+        OSError: ``path`` given and unreadable.
+        ValueError: the file is not valid TOML (``tomllib.TOMLDecodeError``) or an entry lacks
+            ``code`` or ``finding`` (``KeyError`` is re-raised as ``ValueError``).
+    """
     p = Path(path) if path is not None else researched_path()
+    if path is None and not p.is_file():
+        return []  # an installation without the list: its cells read as absent ("-")
     with open(p, "rb") as fh:
         data = tomllib.load(fh)
     out = []
-    for e in data.get("jurisdiction", []):
+    for i, e in enumerate(data.get("jurisdiction", [])):
+        if "code" not in e or "finding" not in e:
+            raise ValueError(f"{p}: entry {i + 1} needs code and finding")
         out.append(Researched(
             code=e["code"], name=e.get("name", e["code"]), finding=e["finding"],
             topics=tuple(e.get("topics", ())), summary=e.get("summary", ""),
