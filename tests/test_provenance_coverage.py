@@ -262,3 +262,12 @@ def test_researched_list_errors(tmp_path) -> None:
         researched(bad)
     with pytest.raises(OSError):
         researched(tmp_path / "missing.toml")
+
+
+def test_round2_rulesets_own_cases_pass_and_cover_every_rule() -> None:
+    from collectrules.testing import run_tests
+
+    report = run_tests(ROUND2)
+    assert not report.failed, [(c.ruleset, c.name, c.message) for c in report.failed][:5]
+    assert not any(report.untested.values()), report.untested
+    assert len(report.cases) >= 6 * len(ROUND2)
