@@ -20,8 +20,8 @@ from collectrules.ruleset.loader import shipped_index
 #: the rulesets added by issue #17 (round 2)
 ROUND2 = {"jp-kashikin", "kr-collection", "th-debt-collection-act", "vn-sbv-finance-companies", "co-ley-2300",
           "mx-condusef", "br-sp-lei-15426", "br-al-lei-7782", "ie-cca-1995", "ie-cbi-cpc-arrears", "nl-wki-bki",
-          "it-garante-recupero-crediti", "us-co", "us-il", "us-pa", "us-wv", "us-or", "us-tn", "us-nv", "us-wi",
-          "us-md", "us-la", "in-trai-1600"}
+          "it-garante-recupero-crediti", "us-co", "us-il", "us-il-cfa", "us-pa", "us-wv", "us-or", "us-tn", "us-nv", "us-wi",
+          "us-md", "us-la", "us-nc", "in-trai-1600"}
 
 CASES = {
     "US-IL": ({"channel": "call", "at": "2025-06-10T12:00:00-05:00", "debt_id": "D1"},

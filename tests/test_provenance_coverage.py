@@ -229,8 +229,8 @@ def test_researched_file_ships_beside_the_rulesets() -> None:
 
 ROUND2 = ["jp-kashikin", "kr-collection", "th-debt-collection-act", "vn-sbv-finance-companies", "co-ley-2300",
           "mx-condusef", "br-sp-lei-15426", "br-al-lei-7782", "ie-cca-1995", "ie-cbi-cpc-arrears", "nl-wki-bki",
-          "it-garante-recupero-crediti", "us-co", "us-il", "us-pa", "us-wv", "us-or", "us-tn", "us-nv", "us-wi",
-          "us-md", "us-la", "in-trai-1600"]
+          "it-garante-recupero-crediti", "us-co", "us-il", "us-il-cfa", "us-pa", "us-wv", "us-or", "us-tn", "us-nv", "us-wi",
+          "us-md", "us-la", "us-nc", "in-trai-1600"]
 
 
 def test_round2_rulesets_ship_with_six_own_cases_and_provenance(loaded) -> None:
