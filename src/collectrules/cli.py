@@ -436,3 +436,49 @@ _add_ledger_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("outdated")
+@_rulesets_option
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=0),
+              help="List rules whose source was not verified within this many days.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def outdated_cmd(rulesets: tuple[str, ...], days: int, fmt: str) -> None:
+    """List rules to re-read: never verified, not verified within --days, or a newer version of
+    the source on record. Exit 0 when none, 1 when some are listed, 2 on invalid rulesets."""
+    from .provenance import outdated
+
+    try:
+        items = outdated(list(rulesets) or None, days=days)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps([{"ruleset": i.ruleset, "rule_id": i.rule_id, "jurisdiction": i.jurisdiction,
+                                "last_verified": i.last_verified.isoformat() if i.last_verified else None,
+                                "source": i.source, "reasons": list(i.reasons)} for i in items], indent=2))
+    else:
+        for i in items:
+            click.echo(f"{i.ruleset}/{i.rule_id}: {'; '.join(i.reasons)}"
+                       + (f" (source: {i.source})" if i.source else ""))
+        click.echo(f"{len(items)} rule{'s' if len(items) != 1 else ''} to re-read (verified within {days} days)")
+    sys.exit(1 if items else 0)
+
+
+@main.command("coverage")
+@_rulesets_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def coverage_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
+    """Print the jurisdiction x topic table: each cell's status (confirmed, partial, unconfirmed,
+    'none fixed' when researched and found to fix nothing, '-' when absent)."""
+    from .coverage import coverage_table, render_coverage
+
+    try:
+        rows = coverage_table(list(rulesets) or None)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (OSError, ValueError) as exc:  # the researched list is unreadable or malformed
+        click.echo(f"researched list: {exc}", err=True)
+        sys.exit(2)
+    click.echo(render_coverage(rows, fmt), nl=False)

@@ -54,6 +54,8 @@ ZONES: dict[str, tuple[str, ...]] = {
     "ID-BA": ("Asia/Makassar",), "ID-NB": ("Asia/Makassar",), "ID-NT": ("Asia/Makassar",),
     "ID-SN": ("Asia/Makassar",), "ID-KI": ("Asia/Makassar",),
     "ID-PA": ("Asia/Jayapura",), "ID-PB": ("Asia/Jayapura",), "ID-MA": ("Asia/Jayapura",),
+    # Brazil (no DST since 2019): states with shipped rules.
+    "BR-SP": ("America/Sao_Paulo",), "BR-AL": ("America/Maceio",),
 }
 
 

@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .vocab import CallerNumberType  # noqa: I001 - kept apart from the other vocab imports
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
 from .vocab import ContactOutcome, LineType
@@ -157,6 +158,10 @@ class ContactAttempt(BaseModel):
         earlier_answer_believed_incorrect: the collector reasonably believes the person's earlier
             answer was wrong or incomplete and that they now have correct or complete location
             information (Reg F 1006.10(c)).
+        caller_number_type: what kind of number the call or text is placed from
+            (:data:`~collectrules.vocab.CallerNumberType`: ``service_series``,
+            ``promotional_series``, ``registered``, ``ordinary``). Unstated (``None``): rules of
+            kind ``caller_number`` read it strictly and deny.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -177,6 +182,7 @@ class ContactAttempt(BaseModel):
     consumer_used_address: bool = False
     callback_requested: bool = False
     earlier_answer_believed_incorrect: bool = False
+    caller_number_type: CallerNumberType | None = None
 
 
 class Contact(BaseModel):

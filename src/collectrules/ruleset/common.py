@@ -93,6 +93,18 @@ class CountFilter(StrictModel):
     dialers: list[Dialer] | None = None
 
 
+class NewerVersion(StrictModel):
+    """A newer version of a rule's (or ruleset's) source that is on record but not yet encoded,
+    e.g. a replacing regulation published after the rule was written (``collectrules outdated``
+    lists the rules it concerns, so someone re-reads them)."""
+
+    title: str = Field(min_length=1, description="the newer instrument, e.g. 'Consumer Protection Code 2025'")
+    source: str | None = Field(default=None, pattern=r"^https?://")
+    published: _dt.date | None = None
+    effective_from: _dt.date | None = None
+    note: str | None = None
+
+
 PerKey = Literal["recipient", "debt", "contact_method", "place", "account", "borrower"]
 
 
@@ -119,6 +131,12 @@ class RuleBase(StrictModel):
     applies_to: Conditions | None = None
     unless: list[Conditions] | None = None
     note: str | None = None
+    last_verified: _dt.date | None = Field(
+        default=None, description="when the rule's source was last checked (default: the ruleset's last_verified)"
+    )
+    newer_version: NewerVersion | None = Field(
+        default=None, description="a newer version of the source on record (default: the ruleset's)"
+    )
 
     @model_validator(mode="after")
     def _dates(self):
