@@ -24,7 +24,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
-from .vocab import LineType
+from .vocab import ContactOutcome, LineType
 
 #: Instants outside these years are refused: no collection rule speaks of them, and date
 #: arithmetic near year 1 or 9999 would overflow.
@@ -164,6 +164,8 @@ class Contact(BaseModel):
 
     ``debt_ids`` lists every debt the contact was about (a contact about several debts counts
     toward each, Reg F 1006.14(b)(4)). ``outcome`` is required: the evaluator never guesses it.
+    ``outcome="unknown"`` (an attempt whose outcome was never reported, e.g. a pending or expired
+    ledger reservation) is counted by every counter, whatever outcomes the counter keeps or drops.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -172,7 +174,7 @@ class Contact(BaseModel):
     at: Instant
     debt_ids: list[str] = Field(min_length=1)
     direction: Direction = "outbound"
-    outcome: Outcome
+    outcome: ContactOutcome
     recipient: Recipient = "borrower"
     place: Place = "personal"
     purpose: Purpose = "collection"

@@ -87,6 +87,24 @@ class Policy:
     def rulesets(self) -> tuple[CompiledRuleset, ...]:
         return self._rulesets
 
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the compiled policy: every ruleset's id, version and validated
+        content, in id order. Two policies with the same fingerprint decide alike; decision logs
+        record it so a decision can be tied to the exact rules that made it."""
+        fp = self.__dict__.get("_fingerprint")
+        if fp is None:
+            import hashlib
+            import json
+
+            h = hashlib.sha256()
+            for rs in sorted(self._rulesets, key=lambda r: (r.id, r.version)):
+                content = rs.model.model_dump_json() if hasattr(rs.model, "model_dump_json") else ""
+                h.update(json.dumps([rs.id, rs.version, content], ensure_ascii=False).encode("utf-8"))
+                h.update(b"\n")
+            fp = self.__dict__["_fingerprint"] = h.hexdigest()
+        return fp
+
     def ruleset(self, ruleset_id: str) -> CompiledRuleset:
         for r in self._rulesets:
             if r.id == ruleset_id:
