@@ -97,3 +97,26 @@ def wait_for(pred, what: str, tries: int = 300, step: float = 0.1):
             return v
         time.sleep(step)
     raise AssertionError(f"never happened: {what}")
+
+
+#: Location zones around the globe, one per hour offset or so (for tests that must run "now").
+_ZONES = ("Pacific/Kiritimati", "Pacific/Auckland", "Australia/Sydney", "Asia/Tokyo", "Asia/Shanghai",
+          "Asia/Bangkok", "Asia/Dhaka", "Asia/Karachi", "Asia/Dubai", "Europe/Moscow", "Europe/Athens",
+          "Europe/Berlin", "Europe/London", "Atlantic/Azores", "America/Noronha", "America/Sao_Paulo",
+          "America/Halifax", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
+          "America/Anchorage", "Pacific/Honolulu", "Pacific/Pago_Pago")
+
+
+def midday_zone():
+    """A real IANA zone where it is now about 13:00, so an attempt made now falls inside every
+    shipped daytime window (the ledger refuses attempts away from its clock)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def dist(z):
+        t = now.astimezone(ZoneInfo(z))
+        return abs((t.hour * 60 + t.minute) - 13 * 60)
+
+    return min(_ZONES, key=dist)

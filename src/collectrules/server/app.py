@@ -119,6 +119,15 @@ class Service:
         elif config.decision_log:
             raise ValueError("--decision-log needs --ledger URL (the decision log lives in the ledger)")
 
+    async def decide(self, snap: Snapshot, req) -> Any:
+        """``Policy.check``; with a ledger, ``Ledger.check`` (the ledger's history of the account
+        counted, and a decision-log row with ``--decision-log``; the account id is then
+        required)."""
+        if self.ledger is not None and (self.config.decision_log or req.account.account_id):
+            return await run_in_threadpool(_ledger_call, self.ledger.check, snap.policy, req.attempt,
+                                           account=req.account, history=req.history, log=self.config.decision_log)
+        return snap.policy.check(req.attempt, account=req.account, history=req.history)
+
     def _reloaded(self, result: str) -> None:
         self.metrics.reloads.labels(result=result).inc()
         if result == "ok":
@@ -243,7 +252,7 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
 
     # -- decisions ---------------------------------------------------------------------------
 
-    @app.post("/v1/check", openapi_extra=_body_of("CheckRequest"), responses=responses_for("DecisionOut"),
+    @app.post("/v1/check", openapi_extra=_body_of("CheckRequest"), responses=responses_for("DecisionOut", unready=True),
               summary="Decide one contact attempt")
     async def check(request: Request, explain: bool = False):
         """Decide one attempt (``Policy.check``): the ``Decision.to_dict()`` plus the fingerprint
@@ -252,16 +261,14 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
         snap = svc.holder.current
         t0 = time.perf_counter()
         try:
-            d = snap.policy.check(req.attempt, account=req.account, history=req.history)
+            d = await svc.decide(snap, req)
         except InputError as exc:
             svc.metrics.invalid("check")
             raise _input_problem(exc) from None
         svc.metrics.decision("check", d, time.perf_counter() - t0)
-        if config.decision_log and svc.ledger is not None:
-            await run_in_threadpool(_log_decision, svc.ledger, snap, d, req)
         return JSONResponse(_decision_dict(d, snap, explain))
 
-    @app.post("/v1/check:batch", openapi_extra=_body_of("BatchRequest"), responses=responses_for("BatchOut"),
+    @app.post("/v1/check:batch", openapi_extra=_body_of("BatchRequest"), responses=responses_for("BatchOut", unready=True),
               summary="Decide many contact attempts")
     async def check_batch(request: Request, explain: bool = False):
         """Decide up to the configured number of requests, results in order; an invalid item
@@ -276,10 +283,8 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
             try:
                 req = _strict(S.CheckRequest, json.dumps(item), ("requests", i))
                 t0 = time.perf_counter()
-                d = snap.policy.check(req.attempt, account=req.account, history=req.history)
+                d = await svc.decide(snap, req)
                 svc.metrics.decision("batch", d, time.perf_counter() - t0)
-                if config.decision_log and svc.ledger is not None:
-                    await run_in_threadpool(_log_decision, svc.ledger, snap, d, req)
                 results.append({"index": i, "decision": _decision_dict(d, snap, explain)})
             except Problem as p:
                 svc.metrics.invalid("batch")
@@ -351,6 +356,7 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
         svc.metrics.decision("reservations", res.decision)
         return JSONResponse({"allowed": bool(res.allowed), "reservation_id": res.reservation_id,
                              "expires_at": res.expires_at.isoformat() if res.expires_at else None,
+                             "replayed": bool(getattr(res, "replayed", False)),
                              "decision": _decision_dict(res.decision, snap, False)})
 
     @app.post("/v1/reservations/{reservation_id}:complete", openapi_extra=_body_of("CompleteRequest"),
@@ -427,48 +433,36 @@ def _version() -> str:
 
 
 def _reserve(ledger, snap: Snapshot, req, key):
-    from .. import LedgerError  # noqa: F401  (exists with the ledger layer)
-
-    try:
-        return ledger.reserve(snap.policy, req.attempt, account=req.account, history=req.history,
-                              hold=_dt.timedelta(seconds=req.hold_seconds), idempotency_key=key)
-    except InputError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        raise _ledger_problem(exc) from None
+    return _ledger_call(ledger.reserve, snap.policy, req.attempt, account=req.account, history=req.history,
+                        hold=_dt.timedelta(seconds=req.hold_seconds), idempotency_key=key)
 
 
 def _ledger_call(fn, *args, **kw):
+    """Call the ledger; its errors become problems (InputError stays a 422)."""
+    from .. import LedgerError
+    from ..ledger import IdempotencyConflict
+
     try:
         return fn(*args, **kw)
+    except IdempotencyConflict as exc:
+        raise Problem(409, "Idempotency key reused", redact(str(exc))[:300],
+                      type_="https://collectrules.dev/problems/idempotency-conflict") from None
     except InputError:
         raise
-    except KeyError:
-        raise Problem(404, "No such reservation", type_="https://collectrules.dev/problems/no-reservation") from None
-    except Exception as exc:  # noqa: BLE001
+    except LedgerError as exc:
         raise _ledger_problem(exc) from None
 
 
 def _ledger_problem(exc: Exception) -> Problem:
-    name = type(exc).__name__
-    if name == "LedgerError":
-        msg = redact(str(exc))[:300]
-        if "no such" in msg.lower() or "unknown reservation" in msg.lower() or "not found" in msg.lower():
-            return Problem(404, "No such reservation", msg, type_="https://collectrules.dev/problems/no-reservation")
-        if "already" in msg.lower() or "idempotency" in msg.lower():
-            return Problem(409, "Conflict", msg, type_="https://collectrules.dev/problems/conflict")
-        return Problem(503, "Ledger unavailable", msg + "; nothing was reserved",
-                       type_="https://collectrules.dev/problems/ledger-unavailable")
-    log.error("ledger error: %s", name)
-    return Problem(503, "Ledger unavailable", "nothing was reserved",
+    msg = redact(str(exc))[:300]
+    low = msg.lower()
+    if "no such reservation" in low:
+        return Problem(404, "No such reservation", msg, type_="https://collectrules.dev/problems/no-reservation")
+    if "not pending" in low or "already" in low or "expired" in low:
+        return Problem(409, "Reservation not pending", msg, type_="https://collectrules.dev/problems/not-pending")
+    log.error("ledger unavailable: %s", type(exc).__name__)
+    return Problem(503, "Ledger unavailable", msg + "; nothing was reserved",
                    type_="https://collectrules.dev/problems/ledger-unavailable")
-
-
-def _log_decision(ledger, snap, decision, req) -> None:
-    fn = getattr(ledger, "log_decision", None)
-    if fn is None:
-        return
-    fn(snap.policy, decision, attempt=req.attempt, account=req.account)
 
 
 async def _watch(paths, holder: PolicyHolder, stop: asyncio.Event, debounce_ms: int) -> None:

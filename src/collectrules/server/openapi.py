@@ -26,7 +26,7 @@ _TITLES = {
     400: "Malformed request (the body is not JSON)",
     401: "Missing or wrong bearer token (only when the service runs with --token-file)",
     404: "No ledger configured, or no such reservation",
-    409: "Conflict (an idempotency key reused for another request)",
+    409: "Conflict: an idempotency key reused for another attempt, or the reservation is no longer pending",
     413: "Request body over the size limit",
     422: "Invalid input: each invalid field by path; values are never echoed",
     503: "Not ready, or the ledger is unavailable (nothing was reserved)",

@@ -236,6 +236,7 @@ class ReservationOut(BaseModel):
     allowed: bool
     reservation_id: str | None = None
     expires_at: str | None = None
+    replayed: bool = False
     decision: DecisionOut
 
 
