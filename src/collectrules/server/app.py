@@ -204,10 +204,10 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
             hup = True
         except (NotImplementedError, RuntimeError, ValueError):
             pass
-        paths = svc.holder.watched_paths() if config.watch else []
+        roots, relevant = svc.holder.watch_roots() if config.watch else ([], None)
         stop = asyncio.Event()
-        if paths:
-            tasks.append(asyncio.create_task(_watch(paths, svc.holder, stop, config.watch_debounce_ms)))
+        if roots:
+            tasks.append(asyncio.create_task(_watch(roots, relevant, svc.holder, stop, config.watch_debounce_ms)))
         try:
             yield
         finally:
@@ -465,7 +465,7 @@ def _ledger_problem(exc: Exception) -> Problem:
                    type_="https://collectrules.dev/problems/ledger-unavailable")
 
 
-async def _watch(paths, holder: PolicyHolder, stop: asyncio.Event, debounce_ms: int) -> None:
+async def _watch(paths, relevant, holder: PolicyHolder, stop: asyncio.Event, debounce_ms: int) -> None:
     """Reload after ruleset files change (debounced and coalesced; the whole tree, new
     directories included)."""
     try:
@@ -476,7 +476,7 @@ async def _watch(paths, holder: PolicyHolder, stop: asyncio.Event, debounce_ms: 
     loop = asyncio.get_running_loop()
     try:
         async for _changes in awatch(*paths, stop_event=stop, debounce=debounce_ms, step=50,
-                                     watch_filter=lambda _c, p: p.endswith((".yaml", ".yml", ".json"))):
+                                     watch_filter=lambda _c, p: relevant(p)):
             log.info("ruleset files changed: reloading")
             await loop.run_in_executor(None, holder.reload)
     except asyncio.CancelledError:

@@ -94,6 +94,25 @@ class PolicyHolder:
                 out.append(p.resolve())
         return out
 
+    def watch_roots(self) -> tuple[list[Path], Callable[[str], bool]]:
+        """Directories to watch (a file source's parent: editors replace files by renaming) and
+        a filter accepting changes to the sources only (a directory source's whole tree,
+        new sub-directories included)."""
+        files, dirs = set(), set()
+        for p in self.watched_paths():
+            (dirs if p.is_dir() else files).add(p)
+        roots = sorted(dirs | {f.parent for f in files})
+
+        def relevant(path: str) -> bool:
+            q = Path(path)
+            if q in files:
+                return True
+            if not q.name.endswith((".yaml", ".yml", ".json")) and q.suffix:
+                return False
+            return any(d == q or d in q.parents for d in dirs)
+
+        return roots, relevant
+
     def reload(self) -> bool | None:
         """Load the sources again and swap the policy in when valid. Returns True when swapped,
         False when refused, None when coalesced into a reload already running."""
