@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
@@ -167,6 +167,36 @@ def _strict(model: type[BaseModel], raw: bytes | str, prefix: tuple = ()) -> Any
         return model.model_validate_json(raw, strict=True)
     except ValidationError as exc:
         raise _validation_problem(exc, prefix) from None
+    except (TypeError, AttributeError, RecursionError):
+        # a validator that met a value of an unexpected JSON type (e.g. "timezones": false)
+        raise Problem(422, "Invalid request", "a field has a value of the wrong JSON type",
+                      [{"loc": _loc(prefix) or "<body>", "msg": "wrong JSON type"}],
+                      type_="https://collectrules.dev/problems/invalid-request") from None
+
+
+_INSTANT = None
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _instant(value: str | None, where: str):
+    """A query-string instant, strictly: ISO 8601 with an offset (never a number)."""
+    global _INSTANT
+    if value is None:
+        return None
+    if _INSTANT is None:
+        from pydantic import TypeAdapter
+
+        from ..models import Instant
+
+        _INSTANT = TypeAdapter(Instant)
+    if not _ISO.match(value):
+        raise Problem(422, "Invalid request", "1 invalid field(s)",
+                      [{"loc": f"query.{where}", "msg": "Input should be an ISO 8601 instant with an offset"}],
+                      type_="https://collectrules.dev/problems/invalid-request")
+    try:
+        return _INSTANT.validate_json(json.dumps(value), strict=True)
+    except ValidationError as exc:
+        raise _validation_problem(exc, ("query", where)) from None
 
 
 def _decision_dict(decision, snap: Snapshot, explain: bool) -> dict:
@@ -378,11 +408,12 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
 
     @app.get("/v1/accounts/{account_id}/history", responses=responses_for("HistoryOut", ledger=True),
              summary="The ledger's contacts of an account, oldest first")
-    async def account_history(account_id: str, since: _dt.datetime | None = None):
+    async def account_history(account_id: str, since: str = Query(  # noqa: B008
+            None, json_schema_extra={"format": "date-time"},
+            description="Only contacts at or after this instant (ISO 8601 with an offset).")):
+        since_at = _instant(since, "since")
         ledger = need_ledger()
-        if since is not None and since.tzinfo is None:
-            raise Problem(422, "Invalid request", "since must carry a UTC offset",
-                          [{"loc": "query.since", "msg": "Input should have timezone info"}])
+        since = since_at
         contacts = await run_in_threadpool(_ledger_call, ledger.history, account_id, since=since)
         return JSONResponse({"account_id": account_id,
                              "contacts": [c.model_dump(mode="json") if hasattr(c, "model_dump") else dict(c)

@@ -10,9 +10,9 @@ from these same models (:mod:`collectrules.server.openapi`).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..content.findings import Turn
 from ..models import Account, Contact, ContactAttempt, Instant
@@ -31,6 +31,22 @@ MAX_TEXT = 100_000
 MAX_TURNS = 2_000
 
 
+def _at_most(n: int):
+    """A length bound enforced as a 422 but left out of the JSON Schema: the body-size limit (413)
+    already bounds every list, and a schema ``maxItems`` that only a body over that limit can
+    break would turn a 413 into a contract question."""
+
+    def check(v):
+        if len(v) > n:
+            raise ValueError(f"at most {n} items")
+        return v
+
+    return AfterValidator(check)
+
+
+_History = Annotated[list[Contact], _at_most(MAX_HISTORY)]
+
+
 # -- requests ------------------------------------------------------------------------------------
 
 class CheckRequest(BaseModel):
@@ -41,7 +57,7 @@ class CheckRequest(BaseModel):
 
     attempt: ContactAttempt
     account: Account
-    history: list[Contact] = Field(default_factory=list, max_length=MAX_HISTORY)
+    history: _History = Field(default_factory=list)
     id: str | None = Field(default=None, max_length=200)
 
 
@@ -52,7 +68,7 @@ class BatchRequest(BaseModel):
 
     model_config = _FORBID
 
-    requests: list[dict[str, Any]] = Field(min_length=1, max_length=DEFAULT_BATCH_MAX)
+    requests: list[dict[str, Any]] = Field(min_length=1)
 
 
 class MessageCheckRequest(BaseModel):
@@ -60,7 +76,7 @@ class MessageCheckRequest(BaseModel):
 
     model_config = _FORBID
 
-    text: str = Field(max_length=MAX_TEXT)
+    text: Annotated[str, _at_most(MAX_TEXT)]
     channel: Channel
     account: Account
     stage: Stage | None = None
@@ -78,7 +94,7 @@ class TranscriptCheckRequest(BaseModel):
 
     model_config = _FORBID
 
-    turns: list[Turn] = Field(max_length=MAX_TURNS)
+    turns: Annotated[list[Turn], _at_most(MAX_TURNS)]
     account: Account
     channel: Channel | None = None
     stage: Stage | None = None
@@ -99,7 +115,7 @@ class ReservationRequest(BaseModel):
 
     attempt: ContactAttempt
     account: Account
-    history: list[Contact] = Field(default_factory=list, max_length=MAX_HISTORY)
+    history: _History = Field(default_factory=list)
     id: str | None = Field(default=None, max_length=200)
     hold_seconds: int = Field(default=900, ge=1, le=86_400)
 
