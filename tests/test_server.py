@@ -270,3 +270,21 @@ def test_bad_ruleset_at_start_means_no_server(tmp_path):
     r = subprocess.run([sys.executable, "-m", "collectrules.cli", "serve", "--port", "1", "-r", str(bad)],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and re.search(r"bad\.yaml:\d+:\d+:", r.stderr)
+
+
+def test_two_workers_share_metrics(tmp_path):
+    """--workers 2: both uvicorn workers decide, and one scrape counts every worker's decisions
+    (prometheus multiprocess mode)."""
+    s = Server(["-r", "us-federal", "--workers", "2"], log_path=tmp_path / "log")
+    try:
+        from .server_util import wait_for
+
+        wait_for(lambda: s.log().count("Application startup complete") >= 2, "both workers up", tries=600)
+        for _ in range(20):
+            st, _, d = s.post("/v1/check", req("2025-06-02T21:00:00-05:00"))
+            assert st == 200 and d["allowed"] is False
+        text = s.get("/metrics")[2]
+        assert re.search(r'collectrules_decisions_total\{endpoint="check",result="denied"\} 20\.0', text), text
+        assert len(set(re.findall(r'collectrules_policy_info\{[^}]*pid="(\d+)"', text))) == 2
+    finally:
+        s.stop()
