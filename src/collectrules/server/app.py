@@ -10,6 +10,7 @@ logged).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as _dt
 import hmac
 import json
@@ -200,6 +201,9 @@ def _instant(value: str | None, where: str):
 
 
 def _decision_dict(decision, snap: Snapshot, explain: bool) -> dict:
+    if not explain and getattr(decision, "raw_trace", None):
+        # the trace is formatted lazily by to_dict(); without explain it is not wanted at all
+        decision = dataclasses.replace(decision, raw_trace=())
     d = decision.to_dict()
     if not explain:
         d.pop("trace", None)
