@@ -123,3 +123,8 @@ def test_decision_log_requires_account_id(lsrv):
     del body["account"]["account_id"]
     st, _, p = lsrv.post("/v1/check", body)
     assert st == 422
+
+
+def test_readyz_probes_the_ledger(lsrv):
+    st, _, r = lsrv.get("/readyz")
+    assert st == 200 and r["ledger"] == "reachable"

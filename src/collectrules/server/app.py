@@ -443,8 +443,10 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
         snap = svc.holder.current
         if snap is None:
             raise Problem(503, "Not ready", "no policy is active")
+        if svc.ledger is not None:  # reachable: one read (LedgerError -> 503)
+            await run_in_threadpool(_ledger_call, svc.ledger.history, "readyz-probe")
         return JSONResponse({"status": "ready", "fingerprint": snap.fingerprint,
-                             "ledger": "configured" if svc.ledger is not None else None})
+                             "ledger": "reachable" if svc.ledger is not None else None})
 
     @app.get("/metrics", responses={200: {"description": "Prometheus text format",
                                           "content": {"text/plain": {"schema": {"type": "string"}}}},
