@@ -151,7 +151,7 @@ def test_invalid_input_is_422_with_paths_and_no_echo(srv):
             "account": {"jurisdictions": ["US-IL"], "timezones": [EMAIL]}, "history": [{"note": PHONE}]}
     st, h, p = srv.post("/v1/check", body)
     assert st == 422 and h["content-type"] == "application/problem+json"
-    assert p["type"].endswith("/invalid-request") and p["status"] == 422 and p["title"]
+    assert p["type"] == "urn:collectrules:problem:invalid-request" and p["status"] == 422 and p["title"]
     locs = {e["loc"] for e in p["errors"]}
     assert {"attempt.at", "account.timezones"} <= locs
     text = json.dumps(p)

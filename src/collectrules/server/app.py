@@ -93,15 +93,15 @@ def _validation_problem(exc: ValidationError, prefix: tuple = ()) -> Problem:
     errs = exc.errors(include_input=False, include_url=False, include_context=False)
     if any(e["type"] == "json_invalid" for e in errs):
         return Problem(400, "Malformed JSON", "the request body is not valid JSON",
-                       type_="https://collectrules.dev/problems/malformed-json")
+                       type_="urn:collectrules:problem:malformed-json")
     out = [{"loc": _loc(prefix + tuple(e["loc"])), "msg": redact(str(e["msg"]))[:300]} for e in errs[:20]]
     return Problem(422, "Invalid request", f"{len(errs)} invalid field(s)", out,
-                   type_="https://collectrules.dev/problems/invalid-request")
+                   type_="urn:collectrules:problem:invalid-request")
 
 
 def _input_problem(exc: InputError) -> Problem:
     return Problem(422, "Invalid request", redact(str(exc))[:1000],
-                   type_="https://collectrules.dev/problems/invalid-request")
+                   type_="urn:collectrules:problem:invalid-request")
 
 
 class Service:
@@ -151,14 +151,14 @@ async def _read_body(request: Request, limit: int) -> bytes:
             raise Problem(400, "Bad Content-Length") from None
         if n > limit:
             raise Problem(413, "Request body too large", f"the limit is {limit} bytes",
-                          type_="https://collectrules.dev/problems/too-large")
+                          type_="urn:collectrules:problem:too-large")
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
             raise Problem(413, "Request body too large", f"the limit is {limit} bytes",
-                          type_="https://collectrules.dev/problems/too-large")
+                          type_="urn:collectrules:problem:too-large")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -172,7 +172,7 @@ def _strict(model: type[BaseModel], raw: bytes | str, prefix: tuple = ()) -> Any
         # a validator that met a value of an unexpected JSON type (e.g. "timezones": false)
         raise Problem(422, "Invalid request", "a field has a value of the wrong JSON type",
                       [{"loc": _loc(prefix) or "<body>", "msg": "wrong JSON type"}],
-                      type_="https://collectrules.dev/problems/invalid-request") from None
+                      type_="urn:collectrules:problem:invalid-request") from None
 
 
 _INSTANT = None
@@ -193,7 +193,7 @@ def _instant(value: str | None, where: str):
     if not _ISO.match(value):
         raise Problem(422, "Invalid request", "1 invalid field(s)",
                       [{"loc": f"query.{where}", "msg": "Input should be an ISO 8601 instant with an offset"}],
-                      type_="https://collectrules.dev/problems/invalid-request")
+                      type_="urn:collectrules:problem:invalid-request")
     try:
         return _INSTANT.validate_json(json.dumps(value), strict=True)
     except ValidationError as exc:
@@ -273,7 +273,7 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
     async def _rve(_req: Request, exc: RequestValidationError):
         errs = [{"loc": _loc(e.get("loc", ())), "msg": redact(str(e.get("msg", "")))[:300]} for e in exc.errors()[:20]]
         return Problem(422, "Invalid request", f"{len(errs)} invalid field(s)", errs,
-                       type_="https://collectrules.dev/problems/invalid-request").response()
+                       type_="urn:collectrules:problem:invalid-request").response()
 
     @app.exception_handler(InputError)
     async def _inp(_req: Request, exc: InputError):
@@ -370,7 +370,7 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
     def need_ledger():
         if svc.ledger is None:
             raise Problem(404, "No ledger configured", "start the service with --ledger URL",
-                          type_="https://collectrules.dev/problems/no-ledger")
+                          type_="urn:collectrules:problem:no-ledger")
         return svc.ledger
 
     @app.post("/v1/reservations", openapi_extra=_body_of("ReservationRequest"),
@@ -483,7 +483,7 @@ def _ledger_call(fn, *args, **kw):
         return fn(*args, **kw)
     except IdempotencyConflict as exc:
         raise Problem(409, "Idempotency key reused", redact(str(exc))[:300],
-                      type_="https://collectrules.dev/problems/idempotency-conflict") from None
+                      type_="urn:collectrules:problem:idempotency-conflict") from None
     except InputError:
         raise
     except LedgerError as exc:
@@ -494,12 +494,12 @@ def _ledger_problem(exc: Exception) -> Problem:
     msg = redact(str(exc))[:300]
     low = msg.lower()
     if "no such reservation" in low:
-        return Problem(404, "No such reservation", msg, type_="https://collectrules.dev/problems/no-reservation")
+        return Problem(404, "No such reservation", msg, type_="urn:collectrules:problem:no-reservation")
     if "not pending" in low or "already" in low or "expired" in low:
-        return Problem(409, "Reservation not pending", msg, type_="https://collectrules.dev/problems/not-pending")
+        return Problem(409, "Reservation not pending", msg, type_="urn:collectrules:problem:not-pending")
     log.error("ledger unavailable: %s", type(exc).__name__)
     return Problem(503, "Ledger unavailable", msg + "; nothing was reserved",
-                   type_="https://collectrules.dev/problems/ledger-unavailable")
+                   type_="urn:collectrules:problem:ledger-unavailable")
 
 
 async def _watch(paths, relevant, holder: PolicyHolder, stop: asyncio.Event, debounce_ms: int) -> None:
@@ -549,7 +549,7 @@ class _Middleware:
         path = scope.get("path", "")
         if self._token is not None and path not in _EXEMPT and not self._authorised(scope):
             resp = Problem(401, "Unauthorized", "send Authorization: Bearer <token>",
-                           type_="https://collectrules.dev/problems/unauthorized",
+                           type_="urn:collectrules:problem:unauthorized",
                            headers={"WWW-Authenticate": 'Bearer realm="collectrules"'}).response()
             await resp(scope, receive, send_wrapper)
             route = "<unauthorized>"
