@@ -359,7 +359,7 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
 @click.option("--decision-log", is_flag=True, help="Append every decision to the ledger's decision log.")
 @click.option("--batch-max", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Most requests in one /v1/check:batch body.")
-@click.option("--max-body", default=1_048_576, show_default=True, type=click.IntRange(1024, 1 << 30),
+@click.option("--max-body", default=8 * 1_048_576, show_default=True, type=click.IntRange(1024, 1 << 30),
               help="Largest request body in bytes (larger bodies get 413).")
 @click.option("--no-watch", is_flag=True, help="Reload on SIGHUP only, not on ruleset file changes.")
 def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, batch_max, max_body, no_watch) -> None:

@@ -23,7 +23,7 @@ _FORBID = ConfigDict(extra="forbid")
 #: Default upper bound on the number of requests in one ``/v1/check:batch`` body.
 DEFAULT_BATCH_MAX = 1000
 #: Default upper bound on a request body, in bytes.
-DEFAULT_MAX_BODY = 1_048_576
+DEFAULT_MAX_BODY = 8 * 1_048_576
 #: Upper bound on the number of history entries in one request.
 MAX_HISTORY = 10_000
 #: Upper bound on message text and transcript size.
