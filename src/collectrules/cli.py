@@ -382,5 +382,14 @@ def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, b
         sys.exit(2)
 
 
+def _add_ledger_commands() -> None:
+    from .ledger.commands import ledger  # psycopg is imported only when a PostgreSQL URL is used
+
+    main.add_command(ledger)
+
+
+_add_ledger_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

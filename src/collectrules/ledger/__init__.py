@@ -39,7 +39,8 @@ def _backend(url: str, options: dict[str, Any]):
     if scheme == "sqlite":
         from .sqlite import SQLiteBackend, parse_url
 
-        return SQLiteBackend(parse_url(url), busy_timeout=float(options.pop("busy_timeout", 5.0)))
+        return SQLiteBackend(parse_url(url), busy_timeout=float(options.pop("busy_timeout", 5.0)),
+                             synchronous=str(options.pop("synchronous", "full")))
     if scheme in ("postgresql", "postgres"):
         from .postgres import PostgresBackend
 
@@ -62,7 +63,9 @@ def open_ledger(url: str, clock: Callable[[], _dt.datetime] | None = None,
         clock_tolerance: attempts further than this from the clock are refused (``InputError``).
         create: create the schema when the database has none (an older schema is never
             upgraded here: run ``collectrules ledger init URL``).
-        options: ``busy_timeout`` (SQLite, seconds, default 5); ``pool_size`` (default 4),
+        options: ``busy_timeout`` (SQLite, seconds, default 5), ``synchronous`` (SQLite,
+            ``full`` by default: a committed reservation survives power loss; ``normal`` survives
+            a crash of the process but not of the host, and is several times faster); ``pool_size`` (default 4),
             ``timeout`` (connect and pool wait, default 10 s), ``lock_timeout`` (default 10 s)
             for PostgreSQL.
 

@@ -185,8 +185,14 @@ def _pending_contact(a: ContactAttempt, at: _dt.datetime) -> Contact:
 
 
 def _decision_record(d: Decision) -> str:
-    data = d.to_dict()
-    data.pop("trace", None)
+    """The decision without its trace (what a replay returns), as JSON."""
+    data = {
+        "allowed": d.allowed, "at": _iso(d.at), "account_id": d.account_id,
+        "violations": [v.to_dict() for v in d.violations], "warnings": [v.to_dict() for v in d.warnings],
+        "next_allowed_at": _iso(d.next_allowed_at),
+        "required_disclosures": [x.to_dict() if hasattr(x, "to_dict") else x for x in d.required_disclosures],
+        "rulesets": list(d.rulesets),
+    }
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
@@ -251,7 +257,7 @@ def _ddl(version: int, ident: str, bigint: str) -> list[str]:
                 at_us {bigint} NOT NULL, contact TEXT NOT NULL, expires_us {bigint}, idem_key TEXT,
                 request_digest TEXT, decision TEXT, created_us {bigint} NOT NULL, done_us {bigint},
                 completed_at TEXT)""",
-            "CREATE INDEX cr_entries_account ON cr_entries (account_id, at_us)",
+            "CREATE INDEX cr_entries_account ON cr_entries (account_id, state, at_us)",
             "CREATE UNIQUE INDEX cr_entries_idem ON cr_entries (account_id, idem_key) WHERE idem_key IS NOT NULL",
             f"""CREATE TABLE cr_log (
                 id {ident}, chain TEXT NOT NULL, n {bigint} NOT NULL, row TEXT NOT NULL,
@@ -359,7 +365,7 @@ class Ledger:
     def _append_log(self, cur: Cursor, chain: str, row: dict) -> None:
         head = cur.execute("SELECT n, hash FROM cr_heads WHERE chain = ?", (chain,)).fetchone()
         n, prev = (int(head[0]) + 1, head[1]) if head else (1, GENESIS)
-        row = {"v": 1, "chain": chain, "n": n, **row}
+        row = {"v": 1, "chain": chain, "n": n, "account_id": chain, **row}
         text = canonical(row)
         h = chain_hash(prev, text)
         cur.execute("INSERT INTO cr_log (chain, n, row, prev, hash) VALUES (?, ?, ?, ?, ?)", (chain, n, text, prev, h))
@@ -672,7 +678,7 @@ class Ledger:
         bad: list[BadRow] = []
         with self._b.reader() as cur:
             heads = {r[0]: (int(r[1]), r[2]) for r in cur.execute("SELECT chain, n, hash FROM cr_heads").fetchall()}
-            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, id")
+            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
             chain = None
             expect_n, prev = 1, GENESIS
             broken = False

@@ -29,7 +29,9 @@ def _error(exc: BaseException) -> LedgerError:
 class SQLiteBackend:
     name = "sqlite"
 
-    def __init__(self, path: str | None, *, busy_timeout: float = 5.0):
+    def __init__(self, path: str | None, *, busy_timeout: float = 5.0, synchronous: str = "full"):
+        if synchronous not in ("full", "normal"):
+            raise InputError("synchronous must be 'full' (default: a committed reservation survives power loss) or 'normal'")
         self.path = path
         self._lock = threading.RLock()
         try:
@@ -46,7 +48,7 @@ class SQLiteBackend:
                 mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
                 if str(mode).lower() != "wal":
                     raise LedgerError(f"ledger database could not switch to WAL (journal mode {mode})")
-            self.conn.execute("PRAGMA synchronous = FULL")
+            self.conn.execute(f"PRAGMA synchronous = {synchronous}")
             self.conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.Error as exc:
             raise _error(exc) from None
