@@ -288,3 +288,24 @@ def test_two_workers_share_metrics(tmp_path):
         assert len(set(re.findall(r'collectrules_policy_info\{[^}]*pid="(\d+)"', text))) == 2
     finally:
         s.stop()
+
+
+def test_chunked_body_over_the_limit_is_413(srv):
+    """No Content-Length (chunked transfer): the limit is enforced while reading."""
+    import http.client
+
+    c = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    try:
+        chunks = (b'{"attempt": {"channel": "call", "debt_id": "' + b"x" * 8192 + b'"}' for _ in range(20))
+        c.request("POST", "/v1/check", body=chunks, headers={"Content-Type": "application/json"},
+                  encode_chunked=True)
+        r = c.getresponse()
+        assert r.status == 413 and json.loads(r.read())["status"] == 413
+    finally:
+        c.close()
+
+
+def test_decision_log_needs_a_ledger(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "collectrules.cli", "serve", "--port", "1", "-r", "us-federal",
+                        "--decision-log"], capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "--decision-log needs --ledger" in r.stderr

@@ -128,3 +128,22 @@ def test_decision_log_requires_account_id(lsrv):
 def test_readyz_probes_the_ledger(lsrv):
     st, _, r = lsrv.get("/readyz")
     assert st == 200 and r["ledger"] == "reachable"
+
+
+def test_history_since_and_bad_inputs(lsrv):
+    z = midday_zone()
+    st, _, r = lsrv.post("/v1/reservations", now_req("acct-since", z))
+    assert r["allowed"] is True
+    later = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=30)).isoformat()
+    earlier = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=30)).isoformat()
+    from urllib.parse import quote
+
+    assert len(lsrv.get(f"/v1/accounts/acct-since/history?since={quote(earlier)}")[2]["contacts"]) == 1
+    assert lsrv.get(f"/v1/accounts/acct-since/history?since={quote(later)}")[2]["contacts"] == []
+    for bad in ("0.5", "1700000000", "2025-06-02T12:00:00", "yesterday"):
+        st, _, p = lsrv.get(f"/v1/accounts/acct-since/history?since={quote(bad)}")
+        assert st == 422 and p["errors"][0]["loc"] == "query.since", bad
+    st, _, p = lsrv.post("/v1/reservations", now_req("acct-since", z), headers={"Idempotency-Key": "k" * 201})
+    assert st == 422
+    st, _, p = lsrv.post(f"/v1/reservations/{r['reservation_id']}:complete", {"outcome": "teleported"})
+    assert st == 422 and p["errors"][0]["loc"] == "outcome"
