@@ -309,3 +309,10 @@ def test_decision_log_needs_a_ledger(tmp_path):
     r = subprocess.run([sys.executable, "-m", "collectrules.cli", "serve", "--port", "1", "-r", "us-federal",
                         "--decision-log"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 2 and "--decision-log needs --ledger" in r.stderr
+
+
+def test_unusable_ledger_means_no_server(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "collectrules.cli", "serve", "--port", "1", "-r", "us-federal",
+                        "--ledger", f"sqlite:///{tmp_path}/missing-dir/ledger.db"],
+                       capture_output=True, text=True, cwd=ROOT)
+    assert r.returncode == 2 and "error:" in r.stderr and "Traceback" not in r.stderr

@@ -363,7 +363,12 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
               help="Largest request body in bytes (larger bodies get 413).")
 @click.option("--no-watch", is_flag=True, help="Reload on SIGHUP only, not on ruleset file changes.")
 def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, batch_max, max_body, no_watch) -> None:
-    """Run the HTTP/JSON decision service (needs the [server] extra)."""
+    """Run the HTTP/JSON decision service (needs the [server] extra): /v1/check, /v1/check:batch,
+    /v1/next-allowed, /v1/messages:check, /v1/transcripts:check, reservations on --ledger,
+    /v1/rulesets, /healthz, /readyz, /metrics; OpenAPI at /openapi.json. SIGHUP or a ruleset file
+    change reloads the rulesets. See docs/server.md."""
+    from .errors import CollectrulesError
+
     try:
         from .server import serve as run_server
     except ImportError as exc:
@@ -377,7 +382,7 @@ def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, b
     except RulesetError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, CollectrulesError) as exc:  # a bad token file, ledger URL, ledger down
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
 
