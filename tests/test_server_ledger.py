@@ -58,6 +58,11 @@ def test_eighth_call_in_seven_days_denied_by_the_ledger(lsrv):
     st, _, d = lsrv.post("/v1/check", now_req("acct-cap", z))
     assert st == 200 and d["allowed"] is False
     assert "regf-call-frequency-7-in-7" in [v["rule_id"] for v in d["violations"]]
+    # and /v1/next-allowed: the 7 calls made today keep the 8th out for 7 local dates
+    st, _, n = lsrv.post("/v1/next-allowed", now_req("acct-cap", z))
+    assert st == 200 and n["allowed_now"] is False
+    nxt = dt.datetime.fromisoformat(n["next_allowed_at"])
+    assert nxt - dt.datetime.now(dt.timezone.utc) > dt.timedelta(days=6)
 
 
 def test_pending_reservation_counts_until_cancelled(lsrv):

@@ -139,3 +139,23 @@ def test_reload_under_a_steady_stream(house, tmp_path):
         assert d["rulesets"] == ["us-federal", "house-hours"]
         seen.add(fp)
     assert seen == set(fps)
+
+
+def test_a_burst_of_sighups_is_coalesced(house, tmp_path):
+    write(house, "20:00", "A")
+    s = Server(["-r", "us-federal", "-r", str(house), "--no-watch"], log_path=tmp_path / "log")
+    try:
+        fb = write(house, "21:00", "B")
+        for _ in range(15):
+            s.hup()
+        wait_for(lambda: fingerprint(s) == fb, "the burst reloads to version B")
+        wait_for(lambda: "reloaded" in s.log(), "reload logged")
+        import time
+
+        time.sleep(1.0)  # let any coalesced follow-up reload finish before counting
+        info = s.get("/v1/rulesets")[2]
+        assert 1 <= info["reloads"] < 15, info
+        assert info["reload_failures"] == 0
+        assert s.post("/v1/check", AT_2030)[2]["allowed"] is True
+    finally:
+        s.stop()

@@ -335,10 +335,14 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
               summary="The earliest instant the attempt would be allowed")
     async def next_allowed(request: Request):
         """``Policy.next_allowed``: the attempt's own instant when allowed now, ``null`` when waiting
-        cannot help or nothing opens within the search horizon."""
+        cannot help or nothing opens within the search horizon. With a ledger and an account id,
+        the ledger's contacts of the account count too."""
         req = _strict(S.CheckRequest, await _read_body(request, limit))
         snap = svc.holder.current
-        t = snap.policy.next_allowed(req.attempt, account=req.account, history=req.history)
+        history = req.history
+        if svc.ledger is not None and req.account.account_id:
+            history = await run_in_threadpool(_with_ledger_history, svc.ledger, req.account.account_id, history)
+        t = snap.policy.next_allowed(req.attempt, account=req.account, history=history)
         return JSONResponse({"allowed_now": t is not None and t == req.attempt.at,
                              "next_allowed_at": t.isoformat() if t is not None else None,
                              "policy_fingerprint": snap.fingerprint})
@@ -488,6 +492,19 @@ def _ledger_call(fn, *args, **kw):
         raise
     except LedgerError as exc:
         raise _ledger_problem(exc) from None
+
+
+def _with_ledger_history(ledger, account_id: str, extra) -> list:
+    """The ledger's counted contacts of the account (pending reservations included), then the
+    caller's contacts not already among them."""
+    out = list(_ledger_call(ledger.history, account_id))
+    seen = {c.model_dump_json() for c in out}
+    for c in extra:
+        j = c.model_dump_json()
+        if j not in seen:
+            seen.add(j)
+            out.append(c)
+    return out
 
 
 def _ledger_problem(exc: Exception) -> Problem:
