@@ -73,7 +73,7 @@ def serve(rulesets: list[str] | None = None, *, host: str = "127.0.0.1", port: i
         os.environ[_ENV] = json.dumps(cfg)
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="collectrules-metrics-")
-        _app_from_env()  # load once in the supervisor: a bad policy fails before any worker starts
+        _app_from_env().state.service.close()  # load once here: a bad policy fails before any worker starts
         uvicorn.run("collectrules.server.run:_app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_config=log_config, access_log=False, server_header=False)
     else:
