@@ -108,6 +108,8 @@ class Service:
     """The state one server process holds: the policy holder, metrics, ledger and config."""
 
     def __init__(self, config: ServerConfig):
+        if config.decision_log and not config.ledger_url:
+            raise ValueError("--decision-log needs --ledger URL (the decision log lives in the ledger)")
         self.config = config
         self.metrics = Metrics()
         self.holder = PolicyHolder(config.rulesets, on_reload=self._reloaded)
@@ -117,8 +119,6 @@ class Service:
             from .. import open_ledger  # the ledger layer (issue #14)
 
             self.ledger = open_ledger(config.ledger_url)
-        elif config.decision_log:
-            raise ValueError("--decision-log needs --ledger URL (the decision log lives in the ledger)")
 
     async def decide(self, snap: Snapshot, req) -> Any:
         """``Policy.check``; with a ledger, ``Ledger.check`` (the ledger's history of the account
