@@ -427,3 +427,69 @@ def test_urls():
         open_ledger("sqlite://", poolsize=3)
     with pytest.raises(LedgerError, match="does not exist"):
         open_ledger("sqlite:///nonexistent-dir-xyz/l.db")
+
+
+def test_denial_next_allowed_at_is_the_evaluators(ledger, policy):
+    r = ledger.reserve(policy, call(), account=acct())
+    ledger.complete(r.reservation_id, "conversation")
+    plain = ledger.reserve(policy, call(), account=acct())
+    keyed = ledger.reserve(policy, call(), account=acct(), idempotency_key="k")
+    replay = ledger.reserve(policy, call(), account=acct(), idempotency_key="k")
+    direct = policy.check(call(), account=acct(), history=ledger.history("A1"))
+    # Reg F: the conversation's date is day 1 of 7; the 8th date opens at 08:00 local (MA: 08:00:01)
+    assert direct.next_allowed_at == dt.datetime(2025, 6, 9, 8, 0, 1, tzinfo=direct.next_allowed_at.tzinfo)
+    assert plain.decision.next_allowed_at == keyed.decision.next_allowed_at == replay.decision.next_allowed_at \
+        == direct.next_allowed_at
+
+
+def test_a_closed_ledger_and_a_wrong_policy_are_refused(url, policy):
+    led = open_ledger(url, clock=Clock())
+    with pytest.raises(InputError, match="Policy"):
+        led.reserve(None, call(), account=acct())
+    led.close()
+    led.close()
+    with pytest.raises(LedgerError, match="closed"):
+        led.reserve(policy, call(), account=acct())
+
+
+def test_naive_clock_is_refused(tmp_path, policy):
+    with open_ledger(f"sqlite://{tmp_path}/l.db", clock=lambda: dt.datetime(2025, 6, 2, 10)) as led:
+        with pytest.raises(InputError, match="aware"):
+            led.reserve(policy, call(), account=acct())
+        assert led.history("A1") == []
+
+
+def test_threads_sharing_one_ledger_keep_the_caps(url, policy):
+    import threading
+
+    from .ledger_helpers import cap_violations, recheck
+
+    clock = Clock(T)
+    with open_ledger(url, clock=clock, pool_size=4) if url.startswith("postgres") else open_ledger(url, clock=clock) as led:
+        results = []
+
+        def run(k):
+            for i in range(25):
+                r = led.reserve(policy, call(T, debt=f"D{i % 2}", channel=("call", "sms")[i % 2]), account=acct("TH"))
+                results.append(r.allowed)
+                if r.allowed and i % 3:
+                    led.complete(r.reservation_id, "no_answer")
+
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        hist = led.history("TH")
+        assert len(results) == 100 and sum(results) == len(hist) > 0
+        assert cap_violations(hist) == [] and recheck(policy, hist, "TH") == []
+
+
+def test_psycopg_is_imported_only_for_postgresql():
+    import subprocess
+    import sys
+
+    code = ("import sys, collectrules; collectrules.open_ledger('sqlite://').close(); "
+            "from collectrules.cli import main; print('psycopg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

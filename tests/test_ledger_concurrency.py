@@ -17,7 +17,7 @@ import pytest
 import collectrules
 from collectrules import LedgerError, open_ledger
 
-from .ledger_helpers import RULESETS, SimClock, account, cap_violations, recheck, worker
+from .ledger_helpers import SimClock, account, cap_violations, policy as shared_policy, recheck, worker
 
 PROCS = 8
 
@@ -38,6 +38,7 @@ def _options(url: str) -> dict:
 
 def _run(url: str, n: int, accounts: list[str]) -> list[tuple]:
     collectrules.ledger.init_ledger(url)
+    shared_policy()  # loaded before the fork: the workers inherit it
     t0 = time.time()
     with ProcessPoolExecutor(PROCS, mp_context=mp.get_context("fork")) as pool:
         futures = [pool.submit(worker, url, seed, n, t0, accounts, _options(url)) for seed in range(PROCS)]
@@ -45,7 +46,7 @@ def _run(url: str, n: int, accounts: list[str]) -> list[tuple]:
 
 
 def _check_ledger(url: str, results: list[tuple], accounts: list[str]) -> Counter:
-    policy = collectrules.load_policy(RULESETS)
+    policy = shared_policy()
     kinds = Counter(r[0] for r in results)
     assert kinds["error"] == 0, [r for r in results if r[0] == "error"][:3]
     assert sum(kinds.values()) == PROCS * len(results) // PROCS  # every reservation got a clear result
@@ -97,7 +98,7 @@ def _fixed_clock() -> dt.datetime:
 
 
 def _reserve_then_hang(url: str, w) -> None:
-    policy = collectrules.load_policy(RULESETS)
+    policy = shared_policy()
     ledger = open_ledger(url, clock=_fixed_clock)
     at = MONDAY_10
     r = ledger.reserve(policy, {"channel": "call", "at": at, "debt_id": "D1"}, account=account("victim"))
@@ -107,6 +108,7 @@ def _reserve_then_hang(url: str, w) -> None:
 
 def test_sigkill_between_reserve_and_complete_keeps_the_reservation_counted(url):
     collectrules.ledger.init_ledger(url)
+    shared_policy()
     ctx = mp.get_context("fork")
     r, w = ctx.Pipe(duplex=False)
     p = ctx.Process(target=_reserve_then_hang, args=(url, w))
@@ -117,7 +119,7 @@ def test_sigkill_between_reserve_and_complete_keeps_the_reservation_counted(url)
     os.kill(p.pid, signal.SIGKILL)
     p.join(30)
     assert p.exitcode == -signal.SIGKILL
-    policy = collectrules.load_policy(RULESETS)
+    policy = shared_policy()
     clock = _fixed_clock
     with open_ledger(url, clock=clock) as ledger:
         st = ledger.reservation(rid)
@@ -140,7 +142,7 @@ def test_postgresql_accounts_do_not_wait_on_each_other(pg_database):
     LedgerError, reserving nothing) but not on B."""
     psycopg = pytest.importorskip("psycopg")
     collectrules.ledger.init_ledger(pg_database)
-    policy = collectrules.load_policy(RULESETS)
+    policy = shared_policy()
     at = dt.datetime.now(dt.timezone.utc)
     with psycopg.connect(pg_database) as holder:
         holder.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", ("A",))

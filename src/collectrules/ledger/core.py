@@ -20,6 +20,7 @@ Tables (created by :func:`migrate`, see ``docs/ledger.md``):
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as _dt
 import hashlib
 import json
@@ -114,6 +115,10 @@ class Backend(Protocol):
     def reader(self) -> contextlib.AbstractContextManager: ...
 
     def db_now(self, cur: Cursor) -> _dt.datetime: ...
+
+    def stream(self, cur: Cursor, sql: str, params: tuple = ()) -> Iterator[tuple]: ...
+
+    def has_table(self, cur: Cursor, name: str) -> bool: ...
 
     def ddl(self, version: int) -> list[str]: ...
 
@@ -405,6 +410,8 @@ class Ledger:
     # -- reserve / check ---------------------------------------------------------------------
 
     def _prepare(self, attempt: Any, account: Any) -> tuple[ContactAttempt, Account, str]:
+        if self._closed:
+            raise LedgerError("the ledger is closed")
         attempt = _coerce(ContactAttempt, attempt, "attempt")
         account = _coerce(Account, account, "account")
         if not account.account_id:
@@ -446,6 +453,8 @@ class Ledger:
         return self._decide(policy, attempt, account, history, None, None, reserve=False, log=log).decision
 
     def _decide(self, policy, attempt, account, history, hold, key, *, reserve: bool, log: bool = True) -> Reservation:
+        if not callable(getattr(policy, "check", None)) or not callable(getattr(policy, "next_allowed", None)):
+            raise InputError("policy must be a collectrules.Policy (from load_policy)")
         attempt, account, aid = self._prepare(attempt, account)
         if reserve:
             if not isinstance(hold, _dt.timedelta) or not _dt.timedelta(0) < hold <= MAX_HOLD:
@@ -471,7 +480,9 @@ class Ledger:
             eff = attempt
             if last_us is not None and last_us > _us(attempt.at):
                 eff = attempt.model_copy(update={"at": _from_us(last_us).astimezone(attempt.at.tzinfo)})
-            decision = policy.check(eff, account=account, history=hist)
+            # the next_allowed_at search (for a denial) runs after the commit, outside the account
+            # lock, unless the denial is stored for an idempotent replay
+            decision = policy.check(eff, account=account, history=hist, next_allowed=bool(key and reserve))
             rid = expires = None
             if reserve and decision.allowed:
                 rid = uuid.uuid4().hex
@@ -492,8 +503,10 @@ class Ledger:
                 self._append_log(cur, aid, self._decision_row(
                     "reserve" if reserve else "check", policy, decision, now, attempt.channel, attempt.at, rid,
                     hdigest, len(hist)))
-            return Reservation(allowed=decision.allowed, decision=decision, reservation_id=rid,
-                               expires_at=expires, account_id=aid, idempotency_key=key)
+        if not decision.allowed and decision.next_allowed_at is None and not (key and reserve):
+            decision = dataclasses.replace(decision, next_allowed_at=policy.next_allowed(eff, account=account, history=hist))
+        return Reservation(allowed=decision.allowed, decision=decision, reservation_id=rid,
+                           expires_at=expires, account_id=aid, idempotency_key=key)
 
     # -- complete / cancel -------------------------------------------------------------------
 
@@ -678,7 +691,7 @@ class Ledger:
         bad: list[BadRow] = []
         with self._b.reader() as cur:
             heads = {r[0]: (int(r[1]), r[2]) for r in cur.execute("SELECT chain, n, hash FROM cr_heads").fetchall()}
-            rows = cur.execute("SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
+            rows = self._b.stream(cur, "SELECT id, chain, n, row, prev, hash FROM cr_log ORDER BY chain, n, id")
             chain = None
             expect_n, prev = 1, GENESIS
             broken = False
@@ -694,7 +707,7 @@ class Ledger:
                                       else "chain head does not match (rows inserted at the end)"))
 
             last_id, before_prev = None, None
-            for rid, ch, n, text, p, h in iter(rows.fetchone, None):
+            for rid, ch, n, text, p, h in rows:
                 if ch != chain:
                     close_chain()
                     chain, expect_n, prev, broken = ch, 1, GENESIS, False

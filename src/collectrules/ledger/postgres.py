@@ -36,11 +36,12 @@ def _error(exc: BaseException) -> LedgerError:
 class _Cur:
     """A psycopg cursor taking the ``?`` placeholders the shared SQL uses."""
 
-    __slots__ = ("cur",)
+    __slots__ = ("cur", "now")
     _sql: dict[str, str] = {}
 
     def __init__(self, cur):
         self.cur = cur
+        self.now = None  # the transaction's now(), read with the first lock
 
     def execute(self, sql: str, params: tuple = ()):
         q = self._sql.get(sql)
@@ -63,7 +64,8 @@ class PostgresBackend:
         try:
             self.pool = psycopg_pool.ConnectionPool(
                 url, min_size=1, max_size=max(1, pool_size), open=False, timeout=timeout,
-                kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))}, name="collectrules-ledger")
+                kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))}, name="collectrules-ledger",
+                configure=self._configure)
             self.pool.open(wait=True, timeout=timeout)
         except (psycopg.Error, psycopg_pool.PoolTimeout) as exc:
             try:
@@ -72,6 +74,9 @@ class PostgresBackend:
                 pass
             raise _error(exc) from None
 
+    def _configure(self, conn) -> None:
+        conn.execute(f"SET lock_timeout = {self.lock_timeout_ms}")
+
     @contextlib.contextmanager
     def _tx(self, locks: list[int | str]):
         psycopg, pm = self._psycopg, self._pool_mod
@@ -79,13 +84,15 @@ class PostgresBackend:
             with self.pool.connection(timeout=self.timeout) as conn:
                 with conn.transaction():
                     cur = conn.cursor()
-                    cur.execute(f"SET LOCAL lock_timeout = {self.lock_timeout_ms}")
+                    wrapped = _Cur(cur)
                     for k in locks:
                         if isinstance(k, int):
-                            cur.execute("SELECT pg_advisory_xact_lock(%s)", (k,))
+                            row = cur.execute("SELECT pg_advisory_xact_lock(%s), now()", (k,)).fetchone()
                         else:
-                            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (k,))
-                    yield _Cur(cur)
+                            row = cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0)), now()",
+                                              (k,)).fetchone()
+                        wrapped.now = row[1]
+                    yield wrapped
         except (psycopg.Error, pm.PoolTimeout) as exc:
             raise _error(exc) from None
 
@@ -105,7 +112,16 @@ class PostgresBackend:
         except (psycopg.Error, pm.PoolTimeout) as exc:
             raise _error(exc) from None
 
+    def stream(self, cur, sql: str, params: tuple = ()):
+        """Rows through a server-side cursor, in batches (a large log is never held in memory)."""
+        named = cur.cur.connection.cursor(name="collectrules_stream")
+        named.itersize = 2000
+        named.execute(sql.replace("?", "%s"), params)
+        return iter(named)
+
     def db_now(self, cur) -> _dt.datetime:
+        if cur.now is not None:
+            return cur.now
         return cur.execute("SELECT now()").fetchone()[0]
 
     def has_table(self, cur, name: str) -> bool:

@@ -93,6 +93,10 @@ class SQLiteBackend:
                 self._rollback()
                 raise _error(exc) from None
 
+    def stream(self, cur, sql: str, params: tuple = ()):
+        """Rows one at a time (a large log is never held in memory)."""
+        return iter(cur.execute(sql, params))
+
     def db_now(self, cur) -> _dt.datetime:
         return _dt.datetime.now(_dt.timezone.utc)
 
