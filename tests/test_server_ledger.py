@@ -152,3 +152,31 @@ def test_history_since_and_bad_inputs(lsrv):
     assert st == 422
     st, _, p = lsrv.post(f"/v1/reservations/{r['reservation_id']}:complete", {"outcome": "teleported"})
     assert st == 422 and p["errors"][0]["loc"] == "outcome"
+
+
+def test_reservations_on_a_postgresql_ledger(pg_database, tmp_path):
+    """The same flow on PostgreSQL (the ledger's own tests cover its concurrency): reserve with
+    an idempotency key, retry, complete, history, and the decision log's chain."""
+    import collectrules
+
+    s = Server(["-r", "us-federal", "--ledger", pg_database, "--decision-log"], log_path=tmp_path / "log")
+    try:
+        z = midday_zone()
+        assert s.get("/readyz")[2]["ledger"] == "reachable"
+        h = {"Idempotency-Key": "pg-1"}
+        body = now_req("acct-pg", z)
+        st, _, a = s.post("/v1/reservations", body, headers=h)
+        st2, _, b = s.post("/v1/reservations", body, headers=h)
+        assert st == st2 == 200 and a["allowed"] and a["reservation_id"] == b["reservation_id"] and b["replayed"]
+        assert s.post(f"/v1/reservations/{a['reservation_id']}:complete", {"outcome": "no_answer"})[0] == 200
+        st, _, hist = s.get("/v1/accounts/acct-pg/history")
+        assert [(c["channel"], c["outcome"]) for c in hist["contacts"]] == [("call", "no_answer")]
+        assert s.post("/v1/check", now_req("acct-pg", z))[0] == 200
+    finally:
+        s.stop()
+    led = collectrules.open_ledger(pg_database)
+    try:
+        assert led.verify() == (True, None)
+        assert len(list(led.log_rows("acct-pg"))) >= 2
+    finally:
+        led.close()
