@@ -10,6 +10,7 @@ logged).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as _dt
 import hmac
@@ -224,6 +225,7 @@ def create_app(config: ServerConfig | None = None, service: Service | None = Non
     config = config or ServerConfig()
     svc = service or Service(config)
 
+    @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         loop = asyncio.get_running_loop()
         tasks = []
