@@ -148,6 +148,8 @@ def test_idempotency_key_returns_the_same_reservation(ledger, policy):
     assert [v.rule_id for v in d2.decision.violations] == [v.rule_id for v in d1.decision.violations]
     with pytest.raises(IdempotencyConflict):
         ledger.reserve(policy, call(debt="D9"), account=acct(), idempotency_key="retry-1")
+    with pytest.raises(IdempotencyConflict):  # the same attempt for an account in another state
+        ledger.reserve(policy, call(), account=acct(cease_communication=True), idempotency_key="retry-1")
     # keys are per account
     assert not ledger.reserve(policy, call(), account=acct("A2"), idempotency_key="retry-1").replayed
 
@@ -244,6 +246,7 @@ def test_policy_fingerprint_follows_the_rules():
     a = collectrules.load_policy(["us-federal", "us-ma"]).fingerprint
     assert a == collectrules.load_policy(["us-ma", "us-federal"]).fingerprint
     assert a != collectrules.load_policy(["us-federal"]).fingerprint
+    assert a != collectrules.load_policy(["us-federal", "us-ma"], unknown_jurisdiction="allow").fingerprint
 
 
 # -- the chain -----------------------------------------------------------------------------
@@ -493,3 +496,14 @@ def test_psycopg_is_imported_only_for_postgresql():
             "from collectrules.cli import main; print('psycopg' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_verify_finds_a_whole_chain_deleted_with_its_head(url, clock, policy):
+    with open_ledger(url, clock=clock) as ledger:
+        _fill(ledger, policy, clock)
+        conn, ph = _raw(url)
+        conn.execute("DELETE FROM cr_log WHERE chain = 'A2'")
+        conn.execute("DELETE FROM cr_heads WHERE chain = 'A2'")
+        conn.close()
+        ok, bad = ledger.verify()
+        assert not ok and bad.account_id == "A2" and "no decision-log row" in bad.reason

@@ -126,6 +126,39 @@ def test_errors_exit_2(tmp_path):
     assert run("ledger", "verify", "sqlite:///nonexistent-dir-xyz/l.db").exit_code == 2
     assert run("ledger", "import", f"sqlite://{tmp_path}/l.db", str(tmp_path / "missing.csv")).exit_code == 2
     bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe,channel\nA,call\n")
+    r = run("ledger", "import", f"sqlite://{tmp_path}/l.db", str(bad))
+    assert r.exit_code == 2 and "not UTF-8" in r.stderr  # the header itself
     bad.write_bytes(b"account_id,channel\n\xff\xfe,call\n")
     r = run("ledger", "import", f"sqlite://{tmp_path}/l.db", str(bad))
-    assert r.exit_code == 2 and "not UTF-8" in r.stderr
+    assert r.exit_code == 1 and r.stdout == f"{bad}:2: not UTF-8 text\n"  # one line only
+
+
+def test_import_streams_and_counts_lines_as_an_editor_does(tmp_path):
+    url = f"sqlite://{tmp_path}/l.db"
+    good = {"account_id": "S1", "channel": "email", "debt_ids": ["D1"], "outcome": "delivered"}
+    f = tmp_path / "x.jsonl"
+    with f.open("wb") as out:
+        out.write(b"\xef\xbb\xbf" + json.dumps({**good, "at": "2025-06-02T10:00:00+00:00"}).encode() + b"\n")
+        # a line separator inside a JSON string is not a line break
+        out.write(json.dumps({**good, "at": "2025-06-02T11:00:00+00:00", "debt_ids": ["D\u2028X"]},
+                             ensure_ascii=False).encode() + b"\n")
+        out.write(b'{"account_id": "S1", "channel": "\xff"}\n')  # not UTF-8: that line only
+        out.write(b"\n")
+        out.write(json.dumps({**good, "at": "2025-06-02T12:00:00+00:00"}).encode() + b"\n")
+    r = run("ledger", "import", url, str(f))
+    assert r.exit_code == 1
+    assert r.output.splitlines()[0] == f"{f}:3: not UTF-8 text"
+    assert "imported 3 contact(s)" in r.stderr
+    csvf = tmp_path / "x.csv"
+    csvf.write_bytes(b"account_id,channel,at,debt_ids,outcome\n"
+                     b'S2,letter,2025-06-02T10:00:00+00:00,"D1;\nD2",delivered\n'
+                     b"S2,letter,2025-06-02T11:00:00+00:00,D\xff,delivered\n"
+                     b"S2,letter,2025-06-02T12:00:00+00:00,D1,delivered,extra\n"
+                     b"S2,letter,2025-06-02T13:00:00+00:00,D1,delivered\n")
+    r = run("ledger", "import", url, str(csvf), "--progress")
+    assert "import: 100%" in r.stderr  # the progress bar ran to the file's size
+    assert r.stdout.splitlines() == [f"{csvf}:4: not UTF-8 text", f"{csvf}:5: more cells than header columns"]
+    assert "imported 2 contact(s)" in r.stderr
+    with open_ledger(url) as led:
+        assert [c.debt_ids for c in led.history("S2")] == [["D1", "D2"], ["D1"]]

@@ -135,6 +135,12 @@ def test_sigkill_between_reserve_and_complete_keeps_the_reservation_counted(url)
         other = ledger.reserve(policy, {"channel": "call", "at": clock(), "debt_id": "D2"}, account=account("victim"))
         assert other.allowed
         assert ledger.verify() == (True, None)
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(url[len("sqlite://"):])
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        conn.close()
 
 
 def test_postgresql_accounts_do_not_wait_on_each_other(pg_database):

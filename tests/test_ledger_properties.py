@@ -9,7 +9,6 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import collectrules
 from collectrules import open_ledger
 
 from .ledger_helpers import BASE, account, cap_violations, policy, recheck
@@ -37,8 +36,13 @@ def test_any_sequence_of_operations_keeps_every_cap(ops):
                 led.record("P1", {"channel": channel, "at": now[0], "debt_ids": [debt], "outcome": outcome,
                                   "direction": "inbound"})
                 continue
-            r = led.reserve(POLICY, {"channel": channel, "at": now[0], "debt_id": debt}, account=account("P1"),
-                            hold=dt.timedelta(minutes=30))
+            attempt = {"channel": channel, "at": now[0], "debt_id": debt}
+            # differential: the ledger decides exactly as the evaluator does with its whole history
+            expected = POLICY.check(attempt, account=account("P1"), history=led.history("P1"))
+            r = led.reserve(POLICY, attempt, account=account("P1"), hold=dt.timedelta(minutes=30))
+            assert r.allowed == expected.allowed
+            assert r.decision.violations == expected.violations
+            assert r.decision.next_allowed_at == expected.next_allowed_at
             assert (r.reservation_id is not None) == r.allowed
             if not r.allowed:
                 assert r.decision.violations

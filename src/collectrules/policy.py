@@ -90,7 +90,7 @@ class Policy:
     @property
     def fingerprint(self) -> str:
         """SHA-256 (hex) of the compiled policy: every ruleset's id, version and validated
-        content, in id order. Two policies with the same fingerprint decide alike; decision logs
+        content, in id order, and the policy's settings (``unknown_jurisdiction``). Two policies with the same fingerprint decide alike; decision logs
         record it so a decision can be tied to the exact rules that made it."""
         fp = self.__dict__.get("_fingerprint")
         if fp is None:
@@ -102,6 +102,10 @@ class Policy:
                 content = rs.model.model_dump_json() if hasattr(rs.model, "model_dump_json") else ""
                 h.update(json.dumps([rs.id, rs.version, content], ensure_ascii=False).encode("utf-8"))
                 h.update(b"\n")
+            # the policy's own settings change decisions too (e.g. unknown_jurisdiction="allow")
+            settings = {k: getattr(self, k) for k in ("unknown_jurisdiction", "unknown_period")
+                        if isinstance(getattr(self, k, None), str)}
+            h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
             fp = self.__dict__["_fingerprint"] = h.hexdigest()
         return fp
 

@@ -7,7 +7,7 @@ ones are recorded); 2 usage errors, an unreadable file, or a database that canno
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import json
 import sys
 from pathlib import Path
@@ -78,26 +78,52 @@ def _cell_values(row: dict[str, str]) -> dict[str, Any]:
     return out
 
 
-def _records(path: str, fmt: str) -> Iterator[tuple[int, int, dict | str]]:
-    """(line number, bytes consumed, record dict or error text) per record; line numbers count
-    every physical line, blank ones included."""
+def _raw_lines(path: str) -> Iterator[bytes]:
+    """The physical lines of the file (split on ``\\n`` only, as an editor counts them), streamed."""
     if path == "-":
-        raw = sys.stdin.buffer.read()
-    else:
-        p = Path(path)
-        if not p.is_file():
-            _fail(f"no such file: {path}")
-        raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        _fail(f"{path}: not UTF-8 text (byte {exc.start})")
+        yield from sys.stdin.buffer
+        return
+    p = Path(path)
+    if not p.is_file():
+        _fail(f"no such file: {path}")
+    with p.open("rb") as f:
+        yield from f
+
+
+def _records(path: str, fmt: str) -> Iterator[tuple[int, int, dict | str]]:
+    """(line number, bytes consumed, record dict or error text) per record, streamed; line
+    numbers count every physical line, blank ones included; a line that is not UTF-8 is an
+    error of its own record only."""
+    raw = _raw_lines(path)
+    peeked: list[bytes] = []
     if fmt == "auto":
-        first = next((ln for ln in text.splitlines() if ln.strip()), "")
-        fmt = "jsonl" if first.lstrip().startswith("{") else "csv"
+        for b in raw:
+            peeked.append(b)
+            if b.strip():
+                break
+        first = peeked[-1].lstrip(b"\xef\xbb\xbf \t") if peeked else b""
+        fmt = "jsonl" if first.startswith(b"{") else "csv"
+    lines = itertools.chain(peeked, raw)
+    bad: set[int] = set()
+    consumed = [0]
+
+    def decoded() -> Iterator[str]:
+        for n, b in enumerate(lines, 1):
+            consumed[0] += len(b)
+            if n == 1 and b.startswith(b"\xef\xbb\xbf"):
+                b = b[3:]
+            try:
+                yield b.decode("utf-8")
+            except UnicodeDecodeError:
+                bad.add(n)
+                yield b.decode("utf-8", errors="replace")
+
     if fmt == "jsonl":
-        for n, line in enumerate(text.splitlines(True), 1):
-            size = len(line.encode("utf-8"))
+        for n, line in enumerate(decoded(), 1):
+            size, consumed[0] = consumed[0], 0
+            if n in bad:
+                yield n, size, "not UTF-8 text"
+                continue
             if not line.strip():
                 yield n, size, ""
                 continue
@@ -111,19 +137,41 @@ def _records(path: str, fmt: str) -> Iterator[tuple[int, int, dict | str]]:
                 continue
             yield n, size, obj if isinstance(obj, dict) else "not a JSON object"
         return
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    if not reader.fieldnames:
+    reader = csv.reader(decoded())
+    try:
+        header = next(reader)
+    except StopIteration:
         _fail(f"{path}: no CSV header")
-    pos = 0
-    lines = text.splitlines(True)
-    for row in reader:
+    except csv.Error as exc:
+        _fail(f"{path}: unreadable CSV header ({exc})")
+    if bad or not [h for h in header if h.strip()]:
+        _fail(f"{path}: no CSV header (or not UTF-8)")
+    header = [h.strip() for h in header]
+    last = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            n, last = reader.line_num, reader.line_num
+            size, consumed[0] = consumed[0], 0
+            yield n, size, f"unreadable CSV ({exc})"
+            continue
         n = reader.line_num
-        size = sum(len(x.encode("utf-8")) for x in lines[pos:n])
-        pos = n
-        if None in row:
+        span = range(last + 1, n + 1)
+        last = n
+        size, consumed[0] = consumed[0], 0
+        if any(i in bad for i in span):
+            yield n, size, "not UTF-8 text"
+            continue
+        if not row or not any(c.strip() for c in row):
+            yield n, size, ""
+            continue
+        if len(row) > len(header):
             yield n, size, "more cells than header columns"
             continue
-        yield n, size, _cell_values(row)
+        yield n, size, _cell_values(dict(zip(header, row)))
 
 
 @ledger.command("import")

@@ -461,7 +461,7 @@ class Ledger:
                 raise InputError(f"hold must be a timedelta above 0 and at most {MAX_HOLD}")
             if key is not None and (not isinstance(key, str) or not 0 < len(key) <= 255):
                 raise InputError("idempotency_key must be a string of 1 to 255 characters")
-        digest = _digest(attempt.model_dump(mode="json"), aid)
+        digest = _digest(attempt.model_dump(mode="json"), account.model_dump(mode="json"))
         with self._b.transaction([aid]) as cur:
             now = self._now(cur)
             if key is not None:
@@ -687,7 +687,8 @@ class Ledger:
         """Walk every decision-log chain: ``(True, None)`` when intact, else ``(False, first)``
         where ``first`` (a :class:`BadRow`) is the earliest broken row (by row id) — an edited
         row, a row inserted, reordered or moved, rows deleted before it, or rows deleted at the
-        end of a chain (found through the chain heads)."""
+        end of a chain (found through the chain heads); last, every reservation must have its
+        decision row (a whole chain deleted with its head)."""
         bad: list[BadRow] = []
         with self._b.reader() as cur:
             heads = {r[0]: (int(r[1]), r[2]) for r in cur.execute("SELECT chain, n, hash FROM cr_heads").fetchall()}
@@ -696,6 +697,7 @@ class Ledger:
             expect_n, prev = 1, GENESIS
             broken = False
             seen: set[str] = set()
+            logged: set[str] = set()
 
             def close_chain() -> None:
                 if chain is None or broken:
@@ -703,8 +705,13 @@ class Ledger:
                 head = heads.get(chain)
                 if head is None or head[0] != expect_n - 1 or head[1] != prev:
                     pos = expect_n if head is None or head[0] >= expect_n else head[0]
-                    bad.append(BadRow(None, chain, pos, "missing rows at the end" if head is None or head[0] >= expect_n
-                                      else "chain head does not match (rows inserted at the end)"))
+                    if head is None:
+                        reason = "chain head missing (rows deleted or inserted at the end)"
+                    elif head[0] >= expect_n:
+                        reason = "missing rows at the end"
+                    else:
+                        reason = "chain head does not match (rows inserted at the end)"
+                    bad.append(BadRow(None, chain, pos, reason))
 
             last_id, before_prev = None, None
             for rid, ch, n, text, p, h in rows:
@@ -732,6 +739,8 @@ class Ledger:
                         data = json.loads(text)
                         if data.get("chain") != ch or data.get("n") != int(n):
                             reason = "row moved between chains or positions"
+                        elif data.get("event") == "reserve" and data.get("reservation_id"):
+                            logged.add(data["reservation_id"])
                     except ValueError:
                         reason = "edited (not JSON)"
                 if reason:
@@ -743,6 +752,13 @@ class Ledger:
             for ch, (n, _h) in heads.items():
                 if ch not in seen:
                     bad.append(BadRow(None, ch, 1, "missing rows (the whole chain)"))
+            if not bad:
+                # every reservation has its decision row (a deleted chain and head leave these)
+                for res_id, aid in self._b.stream(cur, "SELECT reservation_id, account_id FROM cr_entries "
+                                                       "WHERE reservation_id IS NOT NULL ORDER BY id"):
+                    if res_id not in logged:
+                        bad.append(BadRow(None, aid, 0, "a reservation has no decision-log row (rows deleted)"))
+                        break
         if not bad:
             return True, None
         bad.sort(key=lambda b: (b.row_id is None, b.row_id or 0))

@@ -114,10 +114,19 @@ class PostgresBackend:
 
     def stream(self, cur, sql: str, params: tuple = ()):
         """Rows through a server-side cursor, in batches (a large log is never held in memory)."""
-        named = cur.cur.connection.cursor(name="collectrules_stream")
+        import uuid
+
+        named = cur.cur.connection.cursor(name=f"cr_stream_{uuid.uuid4().hex[:12]}")
         named.itersize = 2000
         named.execute(sql.replace("?", "%s"), params)
-        return iter(named)
+
+        def rows():
+            try:
+                yield from named
+            finally:
+                named.close()
+
+        return rows()
 
     def db_now(self, cur) -> _dt.datetime:
         if cur.now is not None:
