@@ -65,3 +65,24 @@ def test_service_decision_equals_library(psrv, r):
     lib = psrv.policy.next_allowed(r["attempt"], account=r["account"], history=r["history"])
     assert nxt["next_allowed_at"] == (lib.isoformat() if lib else None)
     assert nxt["allowed_now"] is want["allowed"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rs=st.lists(requests(), min_size=1, max_size=8), bad=st.sets(st.integers(0, 7), max_size=3))
+def test_batch_equals_one_by_one_and_errors_stay_in_place(psrv, rs, bad):
+    items = [dict(r) for r in rs]
+    for i in bad:
+        if i < len(items):
+            items[i] = {**items[i], "attempt": {**items[i]["attempt"], "at": "2025-06-02T12:00:00"}}  # naive
+    st_, _, out = psrv.post("/v1/check:batch", {"requests": items})
+    assert st_ == 200 and [x["index"] for x in out["results"]] == list(range(len(items)))
+    for i, (item, res) in enumerate(zip(items, out["results"])):
+        if i in bad:
+            assert "decision" not in res and res["error"]["status"] == 422
+            assert res["error"]["errors"][0]["loc"] == f"requests.{i}.attempt.at"
+        else:
+            want = psrv.policy.check(item["attempt"], account=item["account"], history=item["history"]).to_dict()
+            want.pop("trace")
+            got = dict(res["decision"])
+            got.pop("policy_fingerprint")
+            assert got == want
