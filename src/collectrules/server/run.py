@@ -74,8 +74,16 @@ def serve(rulesets: list[str] | None = None, *, host: str = "127.0.0.1", port: i
         if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="collectrules-metrics-")
         _app_from_env().state.service.close()  # load once here: a bad policy fails before any worker starts
+        import inspect
+
+        extra = {}
+        if "timeout_worker_healthcheck" in inspect.signature(uvicorn.run).parameters:
+            # a replacement worker loads and compiles every ruleset before it is ready; uvicorn's
+            # 5 s default would abort a SIGHUP restart on a busy machine and leave the workers
+            # on different policies
+            extra["timeout_worker_healthcheck"] = 120
         uvicorn.run("collectrules.server.run:_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_config=log_config, access_log=False, server_header=False)
+                    log_config=log_config, access_log=False, server_header=False, **extra)
     else:
         app = create_app(_config(cfg))
         uvicorn.run(app, host=host, port=port, log_config=log_config, access_log=False, server_header=False)
