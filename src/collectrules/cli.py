@@ -425,6 +425,45 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     sys.exit(result.exit_code)
 
 
+@main.command()
+@_rulesets_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8181, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--ledger", "ledger_url", metavar="URL", help="Contact ledger (sqlite:///path or postgresql://...).")
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False),
+              help="Require 'Authorization: Bearer <token>' (the file's first line) on every endpoint but health.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--decision-log", is_flag=True, help="Append every decision to the ledger's decision log.")
+@click.option("--batch-max", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Most requests in one /v1/check:batch body.")
+@click.option("--max-body", default=8 * 1_048_576, show_default=True, type=click.IntRange(1024, 1 << 30),
+              help="Largest request body in bytes (larger bodies get 413).")
+@click.option("--no-watch", is_flag=True, help="Reload on SIGHUP only, not on ruleset file changes.")
+def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, batch_max, max_body, no_watch) -> None:
+    """Run the HTTP/JSON decision service (needs the [server] extra): /v1/check, /v1/check:batch,
+    /v1/next-allowed, /v1/messages:check, /v1/transcripts:check, reservations on --ledger,
+    /v1/rulesets, /healthz, /readyz, /metrics; OpenAPI at /openapi.json. SIGHUP or a ruleset file
+    change reloads the rulesets. See docs/server.md."""
+    from .errors import CollectrulesError
+
+    try:
+        from .server import serve as run_server
+    except ImportError as exc:
+        click.echo(f"error: the server needs the [server] extra: pip install 'collectrules[server]' ({exc.name})",
+                   err=True)
+        sys.exit(2)
+    try:
+        run_server(list(rulesets) or None, host=host, port=port, ledger_url=ledger_url, token_file=token_file,
+                   workers=workers, decision_log=decision_log, batch_max=batch_max, max_body=max_body,
+                   watch=not no_watch)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (ValueError, OSError, CollectrulesError) as exc:  # a bad token file, ledger URL, ledger down
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
 def _add_ledger_commands() -> None:
     from .ledger.commands import ledger  # psycopg is imported only when a PostgreSQL URL is used
 
