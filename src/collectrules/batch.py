@@ -109,7 +109,7 @@ def to_arrow(table: Any, what: str) -> pa.Table:
                      f"not {type(table).__name__}")
 
 
-def _check_columns(table: pa.Table, allowed: frozenset, required: tuple[str, ...], what: str) -> None:
+def check_columns(table: pa.Table, allowed: frozenset, required: tuple[str, ...], what: str) -> None:
     names = table.column_names
     unknown = sorted(set(names) - allowed)
     if unknown:
@@ -122,17 +122,17 @@ def _check_columns(table: pa.Table, allowed: frozenset, required: tuple[str, ...
         raise InputError(f"{what}: missing column(s) {', '.join(missing)}")
 
 
-def _empty_contacts() -> pa.Table:
+def empty_contacts() -> pa.Table:
     return pa.table({"account_id": pa.array([], pa.string())})
 
 
 def _prepare(attempts: Any, accounts: Any, contacts: Any) -> tuple[pa.Table, pa.Table, pa.Table]:
     a = to_arrow(attempts, "attempts")
     acc = to_arrow(accounts, "accounts")
-    con = _empty_contacts() if contacts is None else to_arrow(contacts, "contacts")
-    _check_columns(a, ATTEMPT_COLUMNS, ("attempt_id", "account_id"), "attempts")
-    _check_columns(acc, ACCOUNT_COLUMNS, ("account_id",), "accounts")
-    _check_columns(con, CONTACT_COLUMNS, ("account_id",), "contacts")
+    con = empty_contacts() if contacts is None else to_arrow(contacts, "contacts")
+    check_columns(a, ATTEMPT_COLUMNS, ("attempt_id", "account_id"), "attempts")
+    check_columns(acc, ACCOUNT_COLUMNS, ("account_id",), "accounts")
+    check_columns(con, CONTACT_COLUMNS, ("account_id",), "contacts")
     if con.num_rows == 0 and con.schema.field("account_id").type != acc.schema.field("account_id").type:
         con = con.cast(pa.schema([f.with_type(acc.schema.field("account_id").type) if f.name == "account_id" else f
                                   for f in con.schema]))
@@ -457,7 +457,7 @@ def _pool(policy: Policy, workers: int, task: Callable) -> ProcessPoolExecutor:
                                initargs=(None, sources, policy.unknown_jurisdiction, task))
 
 
-def _workers(workers: int | None) -> int:
+def worker_count(workers: int | None) -> int:
     if workers is None:
         return max(1, os.cpu_count() or 1)
     if not isinstance(workers, int) or workers < 1:
@@ -528,7 +528,7 @@ def check_table(policy: Policy, attempts: Any, accounts: Any, contacts: Any = No
     if not isinstance(policy, Policy):
         raise InputError("policy must be a collectrules.Policy (collectrules.load_policy())")
     a, acc, con = _prepare(attempts, accounts, contacts)
-    n_workers = _workers(workers)
+    n_workers = worker_count(workers)
     if chunk_rows < 1:
         raise InputError("chunk_rows must be positive")
     if a.num_rows == 0:
@@ -633,15 +633,15 @@ def check_parquet(policy: Policy, attempts_path: Any, accounts_path: Any, contac
         raise InputError("policy must be a collectrules.Policy (collectrules.load_policy())")
     if chunk_accounts < 1:
         raise InputError("chunk_accounts must be positive")
-    n_workers = _workers(workers)
+    n_workers = worker_count(workers)
     apf = _open_parquet(attempts_path, "attempts")
     accpf = _open_parquet(accounts_path, "accounts")
     conpf = None if contacts_path is None else _open_parquet(contacts_path, "contacts")
     empty = lambda pf: pf.schema_arrow.empty_table()  # noqa: E731
-    _check_columns(empty(apf), ATTEMPT_COLUMNS, ("attempt_id", "account_id"), "attempts")
-    _check_columns(empty(accpf), ACCOUNT_COLUMNS, ("account_id",), "accounts")
+    check_columns(empty(apf), ATTEMPT_COLUMNS, ("attempt_id", "account_id"), "attempts")
+    check_columns(empty(accpf), ACCOUNT_COLUMNS, ("account_id",), "accounts")
     if conpf is not None:
-        _check_columns(empty(conpf), CONTACT_COLUMNS, ("account_id",), "contacts")
+        check_columns(empty(conpf), CONTACT_COLUMNS, ("account_id",), "contacts")
         _same_key_type(apf.schema_arrow, accpf.schema_arrow, conpf.schema_arrow)
     else:
         _same_key_type(apf.schema_arrow, accpf.schema_arrow)
@@ -658,7 +658,7 @@ def check_parquet(policy: Policy, attempts_path: Any, accounts_path: Any, contac
             if conpf is not None:
                 con, con_rows = _read_matching(conpf, con_groups, ids, "contacts")
             else:
-                con, con_rows = _empty_contacts(), []
+                con, con_rows = empty_contacts(), []
             yield part, acc, con, acc_rows, con_rows, offset
             offset += part.num_rows
 
