@@ -28,7 +28,7 @@ from typing import Any, Iterator, Sequence
 
 from pyspark.sql import DataFrame, SparkSession  # absolute: the real PySpark package
 from pyspark.sql import functions as F
-from pyspark.sql import types as T
+from pyspark.sql import Window
 
 from collectrules import InputError, load_policy
 from collectrules import batch as _batch
@@ -56,6 +56,7 @@ def local_session(cores: int = 2, app: str = "collectrules") -> SparkSession:
              .config("spark.sql.shuffle.partitions", str(max(2, 2 * cores)))
              .config("spark.sql.execution.arrow.pyspark.enabled", "true")
              .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.ui.showConsoleProgress", "false")
              .getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     return spark
@@ -220,9 +221,10 @@ def check_dataframe(sdf_attempts: DataFrame, sdf_accounts: DataFrame, sdf_contac
     opts = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", "ignoreNullFields": "true"}
 
     def tagged(df: DataFrame, kind: int) -> DataFrame:
-        rdd = df.rdd.zipWithIndex()  # the row's position in its table (input order, error reports)
-        with_row = spark.createDataFrame(rdd.map(lambda p: tuple(p[0]) + (p[1],)),
-                                         df.schema.add("_cr_row", T.LongType()))
+        # the row's position in its table (input order, error reports): consecutive, computed in
+        # the JVM from the increasing id of each row in its partition order
+        order = Window.orderBy(F.monotonically_increasing_id())
+        with_row = df.withColumn("_cr_row", F.row_number().over(order) - F.lit(1))
         return with_row.select(F.col("account_id").cast("string").alias("_cr_key"),
                                F.lit(kind).alias("_cr_kind"), F.col("_cr_row"),
                                F.to_json(F.struct(*[F.col(c) for c in df.columns]), opts).alias("_cr_json"))
