@@ -56,6 +56,30 @@ def write_portfolio(n: int, directory: Path, seed: int = 1) -> tuple[str, str, s
     return tuple(paths)  # type: ignore[return-value]
 
 
+def replicate(src: Path, dst: Path, times: int) -> tuple[str, str, str]:
+    """``times`` renamed copies of the portfolio in ``src`` (ids prefixed R0..R{times-1}, so
+    still sorted by account_id), streamed row group by row group."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    out = []
+    for k in ("attempts", "accounts", "contacts"):
+        pf = pq.ParquetFile(src / f"{k}.parquet")
+        path = str(dst / f"{k}.parquet")
+        with pq.ParquetWriter(path, pf.schema_arrow) as w:
+            for r in range(times):
+                for g in range(pf.num_row_groups):
+                    t = pf.read_row_group(g)
+                    for col in ("account_id", "attempt_id"):
+                        if col in t.column_names:
+                            i = t.schema.get_field_index(col)
+                            t = t.set_column(i, col, pc.binary_join_element_wise(pa.scalar(f"R{r}"), t.column(col), ""))
+                    w.write_table(t)
+        out.append(path)
+    return tuple(out)  # type: ignore[return-value]
+
+
 def peak_rss_mb() -> float:
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -106,11 +130,19 @@ def main() -> None:
     ap.add_argument("--modes", default="single,cores,dask,spark")
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--dir", help="Reuse/keep the generated Parquet files here.")
+    ap.add_argument("--replicate-from", help="Build the portfolio from N renamed copies of the one in this "
+                                             "directory (--accounts must be a multiple of its size).")
     args = ap.parse_args()
     cores = os.cpu_count() or 1
     d = Path(args.dir) if args.dir else Path(tempfile.mkdtemp(prefix="crbench"))
     d.mkdir(parents=True, exist_ok=True)
     paths = tuple(str(d / f"{k}.parquet") for k in ("attempts", "accounts", "contacts"))
+    if not all(Path(p).exists() for p in paths) and args.replicate_from:
+        import pyarrow.parquet as pq
+
+        src = Path(args.replicate_from)
+        base = pq.ParquetFile(src / "accounts.parquet").metadata.num_rows
+        paths = replicate(src, d, max(1, args.accounts // base))
     if not all(Path(p).exists() for p in paths):
         t = time.perf_counter()
         paths = write_portfolio(args.accounts, d)
