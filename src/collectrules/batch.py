@@ -51,7 +51,12 @@ try:  # pyarrow is the optional [batch] extra
 except ImportError as _exc:  # pragma: no cover - exercised only without the extra
     raise ImportError("collectrules.batch needs pyarrow: pip install 'collectrules[batch]'") from _exc
 
-__all__ = ["check_table", "check_parquet", "OUTPUT_SCHEMA", "INVALID_RULE_ID", "to_arrow", "decide_tables"]
+__all__ = [
+    "check_table", "check_parquet", "OUTPUT_SCHEMA", "INVALID_RULE_ID",
+    # building blocks shared with collectrules.plan, collectrules.dask and collectrules.spark
+    "AccountLoader", "BadRow", "chunk_payloads", "check_columns", "decide_tables", "empty_contacts", "output_schema",
+    "run_chunks", "to_arrow", "worker_count",
+]
 
 #: ``rule_ids``/``first_rule_id`` of a row that could not be decided.
 INVALID_RULE_ID = "invalid-input"
@@ -123,6 +128,7 @@ def check_columns(table: pa.Table, allowed: frozenset, required: tuple[str, ...]
 
 
 def empty_contacts() -> pa.Table:
+    """A contacts table with no rows (no history)."""
     return pa.table({"account_id": pa.array([], pa.string())})
 
 
