@@ -108,7 +108,12 @@ def run_mode(mode: str, paths, out: str, cores: int) -> float:
             t = time.perf_counter()
             with dask.config.set({"dataframe.convert-string": False}):
                 res = check_dataframe(*(dd.read_parquet(p) for p in paths), SOURCES, npartitions=4 * cores)
-                res.to_parquet(out + ".dask", write_index=False)
+                import pyarrow as pa
+
+                res.to_parquet(out + ".dask", write_index=False,
+                               schema={"rule_ids": pa.list_(pa.string()), "first_rule_id": pa.string(),
+                                       "error_table": pa.string(), "error_field": pa.string(),
+                                       "error": pa.string()})
             return time.perf_counter() - t
     if mode == "spark":
         from collectrules.spark import check_dataframe, local_session
