@@ -215,13 +215,13 @@ def test_check_parquet_streams_the_same_rows(shipped, portfolio, batch_one, tmp_
 def test_check_parquet_memory_is_flat_in_portfolio_size(regf, tmp_path):
     """Peak Python memory of a streamed run grows far less than the portfolio (4× the accounts)."""
     peaks = []
-    for n in (600, 2400):
+    for n in (400, 1600):
         d = tmp_path / str(n)
         d.mkdir()
         ta, tacc, tcon = tables(*generate(n, seed=n, max_contacts=6, states=False))
-        a, acc, con = _write(d, ta, tacc, tcon, 150)
+        a, acc, con = _write(d, ta, tacc, tcon, 100)
         tracemalloc.start()
-        check_parquet(regf, a, acc, con, str(d / "out.parquet"), workers=1, chunk_accounts=150)
+        check_parquet(regf, a, acc, con, str(d / "out.parquet"), workers=1, chunk_accounts=100)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < 2 * peaks[0], peaks
