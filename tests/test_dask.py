@@ -86,3 +86,22 @@ def test_dask_refuses_stringified_lists_and_unknown_columns(frames):
         check_dataframe(da, dacc, None, SOURCES)
     with pytest.raises(InputError, match="unknown column"):
         check_dataframe(da.rename(columns={"channel": "chanel"}), dacc, None, SOURCES)
+
+
+def test_dask_plan_equals_plan_table(dask_client, frames):
+    from collectrules import load_policy
+    from collectrules.dask import plan_dataframe
+    from collectrules.plan import plan_table
+
+    _, tacc, tcon = tables(*generate(60, seed=5, states=False))
+    kw = dict(channel="call", start="2025-06-09T00:00:00+00:00", end="2025-06-11T00:00:00+00:00",
+              max_contacts=4, outcome="no_answer")
+    want = plan_table(load_policy(SOURCES), tacc, tcon, workers=1, **kw).to_pylist()
+    with dask.config.set({"dataframe.convert-string": False}):
+        got = plan_dataframe(dd.from_pandas(tacc.to_pandas(), npartitions=2), dd.from_pandas(tcon.to_pandas(),
+                             npartitions=3), SOURCES, **kw).compute().reset_index(drop=True)
+    assert list(got["account_id"]) == [w["account_id"] for w in want]
+    for i, w in enumerate(want):
+        g = got.iloc[i]
+        assert (list(g["planned_at"]) if g["planned_at"] is not None else None) == w["planned_at"], (i, w)
+        assert (None if g["error"] is None or g["error"] != g["error"] else g["error"]) == w["error"]

@@ -29,7 +29,7 @@ import pyarrow as pa
 from collectrules import InputError, load_policy
 from collectrules import batch as _batch
 
-__all__ = ["check_dataframe", "policy_for"]
+__all__ = ["check_dataframe", "plan_dataframe", "policy_for"]
 
 def _list_fields() -> frozenset:
     import typing
@@ -179,6 +179,75 @@ def check_dataframe(ddf_attempts, ddf_accounts, ddf_contacts, policy_sources: Se
     # back into input order: range-partition by position (known divisions, no quantile pass),
     # then sort each partition
     total = int(len(ddf_attempts))
+    if total == 0:
+        return res.drop(columns=["_cr_row"])
+    step = max(1, -(-total // n))
+    divisions = sorted(set(list(range(0, total, step)) + [total - 1]))
+    out = res.set_index("_cr_row", divisions=divisions, shuffle_method="tasks")
+    return out.map_partitions(lambda df: df.sort_index(), meta=out._meta).reset_index(drop=True)
+
+
+PLAN_META = pd.DataFrame({
+    "account_id": pd.Series([], dtype=object), "planned_at": pd.Series([], dtype=object),
+    "error_table": pd.Series([], dtype=object), "error_row": pd.Series([], dtype="Int64"),
+    "error_field": pd.Series([], dtype=object), "error": pd.Series([], dtype=object),
+    "_cr_row": pd.Series([], dtype="int64"),
+})
+
+
+def _plan_partition(acc: pd.DataFrame, con: pd.DataFrame, sources, unknown, opts) -> pd.DataFrame:
+    from collectrules.plan import _PlanTask
+
+    policy = policy_for(sources, unknown)
+    drop = ("_cr_bucket", "_cr_row")
+    rows = [int(x) for x in acc["_cr_row"]]
+    tacc = _arrow(acc, drop)
+    tcon = _arrow(con, drop) if len(con.columns) else _batch.empty_contacts()
+    out = _PlanTask(opts, None)(policy, tacc, tacc, tcon, accounts_rows=rows,
+                                contacts_rows=[int(x) for x in con["_cr_row"]] if "_cr_row" in con else None,
+                                offset=0)
+    d = out.to_pydict()
+    # rows of the accounts table are reported by their position in the whole frame
+    d["error_row"] = [rows[i] if t == "accounts" and r == i else r
+                      for i, (t, r) in enumerate(zip(d["error_table"], d["error_row"]))]
+    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in d.items()})
+    frame["error_row"] = pd.Series(d["error_row"], dtype="Int64")
+    frame["_cr_row"] = pd.Series(rows, dtype="int64")
+    return frame
+
+
+def plan_dataframe(ddf_accounts, ddf_contacts, policy_sources: Sequence[str] | None, *, channel: str, start, end,
+                   max_contacts: int | None = None, slot=None, outcome: str = "conversation",
+                   npartitions: int | None = None, unknown_jurisdiction: str = "deny"):
+    """:func:`collectrules.plan.plan_table` on Dask: one row per account, in the accounts' order
+    (``account_id``, ``planned_at`` as a list of UTC datetimes, the ``error_*`` columns). Plans
+    in time order (no ``score``)."""
+    import datetime as _dt
+
+    from collectrules.plan import plan_contacts
+
+    for what, ddf, allowed in (("accounts", ddf_accounts, _batch.ACCOUNT_COLUMNS),
+                               ("contacts", ddf_contacts, _batch.CONTACT_COLUMNS)):
+        if ddf is None:
+            continue
+        unknown = sorted(set(ddf.columns) - allowed)
+        if unknown or "account_id" not in ddf.columns:
+            raise InputError(f"{what}: unknown column(s) {', '.join(map(repr, unknown[:10]))} or no account_id")
+    slot = slot or _dt.timedelta(minutes=30)
+    opts = dict(channel=channel, start=start, end=end, max_contacts=max_contacts, slot=slot, outcome=outcome)
+    pol = policy_for(policy_sources, unknown_jurisdiction)
+    plan_contacts(pol, {"jurisdictions": ["US"]}, None, **{**opts, "max_contacts": 0})  # arguments, up front
+    n = npartitions or max(1, ddf_accounts.npartitions)
+    sources = None if policy_sources is None else [str(s) for s in policy_sources]
+    frames = []
+    for ddf in (ddf_accounts, ddf_contacts):
+        if ddf is None:
+            ddf = dd.from_pandas(pd.DataFrame({"account_id": pd.Series([], dtype=object)}), npartitions=1)
+        frames.append(_with_position(ddf).map_partitions(_tag, n).shuffle("_cr_bucket", npartitions=n,
+                                                                          shuffle_method="tasks"))
+    res = dd.map_partitions(_plan_partition, *frames, sources, unknown_jurisdiction, opts, meta=PLAN_META,
+                            align_dataframes=False)
+    total = int(len(ddf_accounts))
     if total == 0:
         return res.drop(columns=["_cr_row"])
     step = max(1, -(-total // n))
