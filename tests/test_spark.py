@@ -77,3 +77,22 @@ def test_spark_bad_rows_and_columns(spark):
     assert rows[2]["allowed"] is False and rows[2]["first_rule_id"] == "regf-inconvenient-time"
     with pytest.raises(InputError, match="unknown column"):
         check_dataframe(att.withColumnRenamed("channel", "chanel"), acc, None, ["us-federal"])
+
+
+def test_spark_plan_equals_plan_table(spark):
+    from collectrules.plan import plan_table
+    from collectrules.spark import plan_dataframe
+
+    _, tacc, tcon = tables(*generate(40, seed=6, states=False))
+    kw = dict(channel="call", start="2025-06-09T00:00:00+00:00", end="2025-06-11T00:00:00+00:00",
+              max_contacts=4, outcome="no_answer")
+    want = plan_table(load_policy(SOURCES), tacc, tcon, workers=1, **kw).to_pylist()
+    got = [r.asDict() for r in plan_dataframe(spark.createDataFrame(tacc.to_pandas()),
+                                              spark.createDataFrame(tcon.to_pandas()), SOURCES, **kw).collect()]
+    assert [g["account_id"] for g in got] == [w["account_id"] for w in want]
+    for g, w in zip(got, want):
+        assert g["error"] == w["error"]
+        if w["planned_at"] is None:
+            assert g["planned_at"] is None
+        else:  # session time zone UTC: naive UTC wall clock from collect()
+            assert list(g["planned_at"]) == [t.replace(tzinfo=None) for t in w["planned_at"]]

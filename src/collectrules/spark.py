@@ -33,7 +33,7 @@ from pyspark.sql import Window
 from collectrules import InputError, load_policy
 from collectrules import batch as _batch
 
-__all__ = ["check_dataframe", "local_session", "OUTPUT_DDL"]
+__all__ = ["check_dataframe", "plan_dataframe", "local_session", "OUTPUT_DDL", "PLAN_DDL"]
 
 OUTPUT_DDL = ("attempt_id string, allowed boolean, rule_ids array<string>, first_rule_id string, "
               "next_allowed_at timestamp, error_table string, error_row long, error_field string, error string, "
@@ -191,6 +191,19 @@ def _decide(bc, unknown):
     return run
 
 
+_JSON_OPTS = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", "ignoreNullFields": "true"}
+
+
+def _tagged(df: DataFrame, kind: int) -> DataFrame:
+    """The rows of one table as (key, kind, position, JSON): the position is consecutive,
+    computed in the JVM from the increasing id of each row in its partition order."""
+    order = Window.orderBy(F.monotonically_increasing_id())
+    with_row = df.withColumn("_cr_row", F.row_number().over(order) - F.lit(1))
+    return with_row.select(F.col("account_id").cast("string").alias("_cr_key"),
+                           F.lit(kind).alias("_cr_kind"), F.col("_cr_row"),
+                           F.to_json(F.struct(*[F.col(c) for c in df.columns]), _JSON_OPTS).alias("_cr_json"))
+
+
 def check_dataframe(sdf_attempts: DataFrame, sdf_accounts: DataFrame, sdf_contacts: DataFrame | None,
                     policy_sources: Sequence[str] | None, *, spark: SparkSession | None = None,
                     partitions: int | None = None, unknown_jurisdiction: str = "deny") -> DataFrame:
@@ -218,20 +231,9 @@ def check_dataframe(sdf_attempts: DataFrame, sdf_accounts: DataFrame, sdf_contac
     _policy(bundle, unknown_jurisdiction)  # ruleset problems surface on the driver, once
     bc = spark.sparkContext.broadcast(bundle)
     n = partitions or int(spark.conf.get("spark.sql.shuffle.partitions"))
-    opts = {"timestampFormat": "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX", "ignoreNullFields": "true"}
-
-    def tagged(df: DataFrame, kind: int) -> DataFrame:
-        # the row's position in its table (input order, error reports): consecutive, computed in
-        # the JVM from the increasing id of each row in its partition order
-        order = Window.orderBy(F.monotonically_increasing_id())
-        with_row = df.withColumn("_cr_row", F.row_number().over(order) - F.lit(1))
-        return with_row.select(F.col("account_id").cast("string").alias("_cr_key"),
-                               F.lit(kind).alias("_cr_kind"), F.col("_cr_row"),
-                               F.to_json(F.struct(*[F.col(c) for c in df.columns]), opts).alias("_cr_json"))
-
-    parts = [tagged(sdf_attempts, 0), tagged(sdf_accounts, 1)]
+    parts = [_tagged(sdf_attempts, 0), _tagged(sdf_accounts, 1)]
     if sdf_contacts is not None:
-        parts.append(tagged(sdf_contacts, 2))
+        parts.append(_tagged(sdf_contacts, 2))
     union = parts[0]
     for p in parts[1:]:
         union = union.unionByName(p)
@@ -239,3 +241,71 @@ def check_dataframe(sdf_attempts: DataFrame, sdf_accounts: DataFrame, sdf_contac
 
     out = union.mapInPandas(_decide(bc, unknown_jurisdiction), schema=OUTPUT_DDL)
     return out.orderBy("_cr_row").drop("_cr_row")
+
+
+PLAN_DDL = ("account_id string, planned_at array<timestamp>, error_table string, error_row long, "
+            "error_field string, error string, _cr_row long")
+
+
+def _plan(bc, unknown, opts):
+    def run(batches: Iterator) -> Iterator:
+        import pandas as pd
+
+        from collectrules.plan import _PlanTask
+
+        policy = _policy(bc.value, unknown)
+        parts = [b for b in batches]
+        if not parts:
+            return
+        pdf = pd.concat(parts, ignore_index=True)
+        acc, con, acc_rows, con_rows = [], [], [], []
+        for k, r, p in zip(pdf["_cr_kind"].tolist(), pdf["_cr_row"].tolist(), pdf["_cr_json"].tolist()):
+            (acc if k == 1 else con).append(json.loads(p))
+            (acc_rows if k == 1 else con_rows).append(int(r))
+        if not acc:
+            return
+        order = sorted(range(len(acc)), key=acc_rows.__getitem__)
+        acc = [acc[i] for i in order]
+        acc_rows = [acc_rows[i] for i in order]
+        tacc = _table(acc)
+        out = _PlanTask(opts, None)(policy, tacc, tacc, _table(con), accounts_rows=acc_rows,
+                                    contacts_rows=con_rows, offset=0)
+        d = out.to_pydict()
+        d["error_row"] = [acc_rows[i] if t == "accounts" and r == i else r
+                          for i, (t, r) in enumerate(zip(d["error_table"], d["error_row"]))]
+        d["account_id"] = [None if x is None else str(x) for x in d["account_id"]]
+        d["_cr_row"] = acc_rows
+        frame = pd.DataFrame(d)
+        frame["error_row"] = frame["error_row"].astype("Int64")
+        yield frame
+
+    return run
+
+
+def plan_dataframe(sdf_accounts: DataFrame, sdf_contacts: DataFrame | None, policy_sources: Sequence[str] | None, *,
+                   channel: str, start, end, max_contacts: int | None = None, slot=None,
+                   outcome: str = "conversation", spark: SparkSession | None = None, partitions: int | None = None,
+                   unknown_jurisdiction: str = "deny") -> DataFrame:
+    """:func:`collectrules.plan.plan_table` on Spark: one row per account in the accounts' order
+    (``account_id`` as a string, ``planned_at`` array of timestamps, the ``error_*`` columns).
+    Plans in time order (no ``score``)."""
+    import datetime as _dt
+
+    from collectrules.plan import _instant, plan_contacts
+
+    _check_columns(sdf_accounts, _batch.ACCOUNT_COLUMNS, ("account_id",), "accounts")
+    if sdf_contacts is not None:
+        _check_columns(sdf_contacts, _batch.CONTACT_COLUMNS, ("account_id",), "contacts")
+    spark = spark or sdf_accounts.sparkSession
+    opts = dict(channel=channel, start=_instant(start, "start"), end=_instant(end, "end"),
+                max_contacts=max_contacts, slot=slot or _dt.timedelta(minutes=30), outcome=outcome)
+    bundle = _bundle(policy_sources)
+    plan_contacts(_policy(bundle, unknown_jurisdiction), {"jurisdictions": ["US"]}, None,
+                  **{**opts, "max_contacts": 0})  # arguments and rulesets checked on the driver
+    bc = spark.sparkContext.broadcast(bundle)
+    n = partitions or int(spark.conf.get("spark.sql.shuffle.partitions"))
+    union = _tagged(sdf_accounts, 1)
+    if sdf_contacts is not None:
+        union = union.unionByName(_tagged(sdf_contacts, 2))
+    union = union.repartition(n, "_cr_key").drop("_cr_key")
+    return union.mapInPandas(_plan(bc, unknown_jurisdiction, opts), schema=PLAN_DDL).orderBy("_cr_row").drop("_cr_row")
