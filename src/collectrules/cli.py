@@ -366,7 +366,7 @@ def _progress_bar(total: int | None, what: str):
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output Parquet file.")
 @_rulesets_option
 @click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: every core).")
-@click.option("--chunk", "chunk", type=click.IntRange(min=1), default=50_000, show_default=True,
+@click.option("--chunk", "chunk", type=click.IntRange(min=1), default=20_000, show_default=True,
               help="Attempts (and so at most as many accounts) per unit of work.")
 def batch_cmd(attempts, accounts, contacts, out, rulesets, workers, chunk) -> None:
     """Decide every attempt of ATTEMPTS (Parquet) and write one row per attempt, in order, to --out.
