@@ -69,12 +69,12 @@ def test_plan_is_sound_and_skips_no_allowed_slot(policy, c):
     assert plan == sorted(plan) and len(set(plan)) == len(plan)
     # sound: every planned instant is allowed given the history and the earlier planned ones
     for i, t in enumerate(plan):
-        assert start <= t < end and (t - start) % slot == dt.timedelta(0)
+        assert start <= t < end and (t.astimezone(UTC) - start.astimezone(UTC)) % slot == dt.timedelta(0)
         assert allowed(policy, t, account, history + planned_contacts(plan[:i], c["channel"], c["outcome"]),
                        c["channel"])
     # complete: with max_contacts not reached, no slot that would have been allowed was skipped
     if c["max"] is None or len(plan) < c["max"]:
-        t = start
+        t = start.astimezone(UTC)  # slots are an absolute grid (across DST changes)
         while t < end:
             if t not in plan:
                 before = [p for p in plan if p < t]
@@ -89,7 +89,7 @@ def test_scored_plan_is_sound_and_prefers_high_scores(policy, c, seed):
     start, end, account, history, slot = setup(c)
 
     def score(t):
-        return ((t - start) // slot * 7919 + seed) % 101
+        return ((t.astimezone(UTC) - start.astimezone(UTC)) // slot * 7919 + seed) % 101
 
     plan = plan_contacts(policy, account, history, channel=c["channel"], start=start, end=end, slot=slot,
                          max_contacts=c["max"], outcome=c["outcome"], debt_id="D", score=score)
@@ -100,7 +100,8 @@ def test_scored_plan_is_sound_and_prefers_high_scores(policy, c, seed):
         assert allowed(policy, t, account, history + planned_contacts(plan[:i], c["channel"], c["outcome"]),
                        c["channel"])
     # the best slot that is allowed on its own is always planned (it is tried first among them)
-    unplanned = [start + k * slot for k in range(int((end - start) / slot) + 1) if start + k * slot < end]
+    s0 = start.astimezone(UTC)
+    unplanned = [s0 + k * slot for k in range(int((end - start) / slot) + 1) if s0 + k * slot < end]
     alone = [t for t in unplanned if allowed(policy, t, account, history, c["channel"])]
     if alone and c["max"] != 0:
         best = max(score(t) for t in alone)
@@ -127,6 +128,21 @@ def test_reg_f_week_plan_values(policy):
                          end=dt.datetime(2025, 6, 9, 22, 0, tzinfo=chi), outcome="no_answer", debt_id="D",
                          slot=dt.timedelta(seconds=1799.5))
     assert late[-1] < dt.datetime(2025, 6, 9, 21, 0, tzinfo=chi)
+
+
+def test_plan_across_the_fall_back_change_skips_no_slot(policy):
+    """Found by hypothesis: a week from 2025-10-31 00:00 Chicago (DST ends on November 2), one
+    call on October 30 and six planned on October 31 fill the 7-in-7 cap; October 30 leaves the
+    window on November 6, so 08:00 CST that day is the next planned call (not 09:00)."""
+    chi = zoneinfo.ZoneInfo("America/Chicago")
+    acc = {"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"]}
+    start = dt.datetime(2025, 10, 31, 0, 0, tzinfo=chi)
+    hist = [{"channel": "call", "at": start - dt.timedelta(minutes=1), "debt_ids": ["D"], "outcome": "no_answer"}]
+    plan = plan_contacts(policy, acc, hist, channel="call", start=start, end=start + dt.timedelta(days=7),
+                         outcome="no_answer", debt_id="D")
+    assert len(plan) == 7
+    assert plan[5] == dt.datetime(2025, 10, 31, 10, 30, tzinfo=chi)
+    assert plan[6] == dt.datetime(2025, 11, 6, 8, 0, tzinfo=chi)
 
 
 def test_plan_stops_when_waiting_cannot_help(policy):

@@ -117,8 +117,9 @@ def plan_contacts(policy: Policy, account: Account | dict, history: History | It
         account, history: as for :meth:`Policy.check`.
         channel: the channel of the planned contacts.
         start, end: the horizon (aware datetimes or ISO 8601 strings with an offset; ``end``
-            exclusive). Slots are ``start + k * slot``; the instants returned carry ``start``'s
-            zone.
+            exclusive). Slots are ``start + k * slot`` in absolute time (a DST change shifts
+            their wall-clock times by the hour, never skips or doubles one); the instants
+            returned carry ``start``'s zone.
         max_contacts: plan at most this many (``None``: as many as the rules allow).
         slot: the slot length (positive; at most :data:`MAX_SLOTS` slots in the horizon).
         score: ``score(slot) -> float``, higher first (see the module docs); ``None`` plans in
@@ -139,6 +140,11 @@ def plan_contacts(policy: Policy, account: Account | dict, history: History | It
     acc = _coerce(Account, account, "account")
     hist = History.coerce(history)
     t0, t1 = _instant(start, "start"), _instant(end, "end")
+    shown = t0.tzinfo
+    # slots in absolute time: start + k * slot is the same instant grid across DST changes (aware
+    # datetime arithmetic in one zone would be wall-clock arithmetic, and differences between
+    # instants in different tzinfo objects are absolute: mixing them would skip slots)
+    t0, t1 = t0.astimezone(_dt.timezone.utc), t1.astimezone(_dt.timezone.utc)
     if not isinstance(slot, _dt.timedelta) or slot <= _dt.timedelta(0):
         raise InputError("slot must be a positive timedelta")
     if max_contacts is not None and (not isinstance(max_contacts, int) or max_contacts < 0):
@@ -164,8 +170,10 @@ def plan_contacts(policy: Policy, account: Account | dict, history: History | It
     if limit == 0:
         return []
     if score is None:
-        return _in_time_order(state, t0, slot, n_slots, limit)
-    return _by_score(state, t0, slot, n_slots, limit, score)
+        times = _in_time_order(state, t0, slot, n_slots, limit)
+    else:
+        times = _by_score(state, t0, slot, n_slots, limit, lambda t: score(t.astimezone(shown)))
+    return [t.astimezone(shown) for t in times]
 
 
 def _in_time_order(state: _Plan, t0: _dt.datetime, slot: _dt.timedelta, n_slots: int, limit: int) -> list:
