@@ -23,6 +23,7 @@ from typing import Any, Callable, Iterable
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import InputError
+from .fastinput import fast_build as _fast
 from .models import Contact
 
 _CONTACTS = TypeAdapter(list[Contact])
@@ -44,10 +45,16 @@ class History:
     def __init__(self, contacts: Iterable[Contact | dict[str, Any]] = ()):
         items = contacts if isinstance(contacts, list) else list(contacts)
         if items and not all(type(c) is Contact for c in items):
-            try:
-                items = _CONTACTS.validate_python(items)
-            except ValidationError as exc:
-                raise InputError(_history_error(exc)) from None
+            # common shapes by generated plain checks; anything else (and every error) through
+            # the pydantic models, so messages and acceptance stay the models'
+            built = [c if type(c) is Contact else _fast(Contact, c) for c in items]
+            if not all(built):  # a None: some entry is not of a common shape
+                try:
+                    items = _CONTACTS.validate_python(items)
+                except ValidationError as exc:
+                    raise InputError(_history_error(exc)) from None
+            else:
+                items = built
         pairs = sorted(((c.at.timestamp(), i, c) for i, c in enumerate(items)))
         self.contacts: tuple[Contact, ...] = tuple(p[2] for p in pairs)
         self.timestamps: tuple[float, ...] = tuple(p[0] for p in pairs)
