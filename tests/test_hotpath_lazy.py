@@ -130,3 +130,83 @@ def test_decision_built_by_hand_keeps_its_defaults():
     assert (d2.next_allowed_at, d2.next_allowed_reason) == (at, "x")
     with pytest.raises(Exception):
         d2.next_allowed_at = None  # still frozen
+
+
+# ---- History.append and one-shot histories (issue #10 (3)) ----------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_days = st.integers(0, 20)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_days, st.integers(8, 20), st.sampled_from(["no_answer", "conversation", "busy"]),
+                          st.sampled_from([("D1",), ("D2",), ("D1", "D2")])), min_size=1, max_size=14))
+def test_append_equals_rebuilding(regf, rows):
+    """A prepared History extended by append decides every check as a History rebuilt from all
+    its contacts (and as the plain list); the counter indexes are kept, not rebuilt."""
+    at = "2025-06-21T14:00:00-05:00"
+    h = collectrules.History()
+    seen = []
+    for day, hour, outcome, debts in rows:
+        c = contact(f"2025-06-{day + 1:02d}T{hour:02d}:30:00-05:00", outcome, debts)
+        regf.check(call(at), account=acct(), history=h)  # builds (and caches) the indexes
+        h.append(c)
+        seen.append(c)
+        for debt in ("D1", "D2"):
+            want = regf.check(call(at, debt), account=acct(), history=collectrules.History(seen)).to_dict()
+            assert regf.check(call(at, debt), account=acct(), history=h).to_dict() == want
+            assert regf.check(call(at, debt), account=acct(), history=list(seen)).to_dict() == want
+    assert [x.at for x in h] == sorted(x.at for x in collectrules.History(seen))
+
+
+def test_append_touches_one_contact_per_cached_counter(regf):
+    """O(log n): appending runs each cached counter's filter on the new contact only, and the
+    next check scans nothing."""
+    rows = [contact(f"2025-0{1 + i // 200}-{1 + (i % 200) // 8:02d}T{8 + i % 8:02d}:00:00-05:00") for i in range(1000)]
+    h = collectrules.History(rows)
+    regf.check(call("2025-06-20T14:00:00-05:00"), account=acct(), history=h)
+    calls = []
+
+    def counting(pred):
+        def f(c):
+            calls.append(1)
+            return pred(c)
+        return f
+
+    keys = list(h._index)
+    assert keys
+    for k in keys:
+        pred, stamps = h._index[k]
+        h._index[k] = (counting(pred), stamps)
+    h.append(contact("2025-06-19T10:00:00-05:00"))
+    assert len(calls) == len(keys)
+    regf.check(call("2025-06-20T14:00:00-05:00"), account=acct(), history=h)
+    assert len(calls) == len(keys)  # no rescan: every counter was already indexed
+    assert len(h) == 1001
+
+
+def test_append_settles_a_pending_decision_first(regf, counted):
+    """A denied decision made on a prepared history answers for the history it was made on,
+    even when the caller appends before reading next_allowed_at."""
+    rows = [contact(f"2025-06-{d:02d}T10:00:00-05:00") for d in range(14, 20)]
+    rows.append(contact("2025-06-20T09:00:00-05:00"))
+    h = collectrules.History(rows)
+    d = regf.check(call("2025-06-20T14:00:00-05:00"), account=acct(), history=h)
+    assert not d.allowed and counted == []  # the 8th call in 7 days
+    h.append(contact("2025-06-20T09:30:00-05:00", "conversation"))
+    assert len(counted) == 1  # settled before the history changed
+    before = regf.next_allowed(call("2025-06-20T14:00:00-05:00"), account=acct(), history=rows)
+    after = regf.next_allowed(call("2025-06-20T14:00:00-05:00"), account=acct(), history=h)
+    assert d.next_allowed_at == before != after  # the conversation would push it 7 days on
+
+
+def test_append_refuses_malformed_contacts_and_leaves_the_history_unchanged():
+    h = collectrules.History([contact("2025-06-14T10:00:00-05:00")])
+    with pytest.raises(collectrules.InputError, match="at"):
+        h.append({"channel": "call", "at": "2025-06-14T10:00:00", "debt_ids": ["D1"], "outcome": "busy"})
+    with pytest.raises(collectrules.InputError):
+        h.append("call")
+    assert len(h) == 1

@@ -419,7 +419,9 @@ class Policy:
             found, reason = self._search(attempt, account, hist, frozen_violations)
             return self._display(found, account), reason
 
-        return Decision._lazy(search, **fields)
+        decision = Decision._lazy(search, **fields)
+        hist._hold(decision)  # a later hist.append() settles the search first
+        return decision
 
     def next_allowed(self, attempt: ContactAttempt | dict, *, account: Account | dict,
                      history: History | Iterable[Any] | None = None,
