@@ -92,6 +92,8 @@ class History:
         counter index built so far: a binary search for its place and one per cached counter,
         instead of rebuilding the history. A decision made earlier whose ``next_allowed_at``
         has not been read yet is settled first (it answers for the history it was made on).
+        Checks may share a History across threads; ``append`` must not run while another
+        thread checks with the same History (extend it from the thread that owns the account).
 
         Raises:
             InputError: a malformed contact (the history is left unchanged).
