@@ -240,10 +240,11 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
 def validate(paths: tuple[str, ...]) -> None:
     """Validate ruleset files or directories; print every problem as file:line:col: rule-id: message.
 
-    Exit 0 valid, 1 problems found.
+    Exit 0 valid, 1 problems found, 2 no ruleset file found.
     """
     from .ruleset.loader import load_rulesets
 
+    _require_rulesets(paths)
     try:
         loaded = load_rulesets(list(paths))
     except RulesetError as exc:
@@ -258,14 +259,18 @@ def validate(paths: tuple[str, ...]) -> None:
 @main.command("test")
 @click.argument("paths", nargs=-1)
 @click.option("--require-coverage", is_flag=True, help="Fail when a rule is not made to fail by any test.")
-def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
+@click.option("--strict", is_flag=True, help="Fail when a ruleset carries no test case.")
+def test_cmd(paths: tuple[str, ...], require_coverage: bool, strict: bool) -> None:
     """Run the test cases that rulesets carry (all shipped rulesets when no PATH is given).
 
-    Prints PASS/FAIL per case and the rules no passing case makes fail. Exit 0 all passed, 1 a case
-    failed (or, with --require-coverage, a rule is untested), 2 a ruleset or test file is invalid.
+    Prints PASS/FAIL per case (a failure with the case's file:line, the rules that decided and
+    the explain lines of the failing rules) and the rules no passing case makes fail. Exit 0 all
+    passed, 1 a case failed (or, with --require-coverage, a rule is untested; with --strict, a
+    ruleset has no case), 2 a ruleset or test file is invalid, or no ruleset was found.
     """
     from .testing import run_tests
 
+    _require_rulesets(paths)
     try:
         report = run_tests(list(paths) or None)
     except RulesetError as exc:
@@ -273,7 +278,14 @@ def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
             click.echo(str(p))
         sys.exit(2)
     for c in report.cases:
-        click.echo(f"{'PASS' if c.passed else 'FAIL'} {c.ruleset}: {c.name}" + (f" -- {c.message}" if c.message else ""))
+        if c.passed:
+            click.echo(f"PASS {c.ruleset}: {c.name}")
+            continue
+        click.echo(f"FAIL {c.ruleset}: {c.name} ({c.where})" + (f" -- {c.message}" if c.message else ""))
+        for ln in c.explain:
+            click.echo(f"    {ln.strip()}")
+    for rs in report.no_cases:
+        click.echo(f"no test cases in {rs}" + (" (--strict: failing)" if strict else ""))
     untested = report.untested
     for rs, ids in untested.items():
         click.echo(f"untested in {rs}: {', '.join(ids)}")
@@ -281,7 +293,22 @@ def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
     covered = total_rules - sum(len(v) for v in untested.values())
     click.echo(f"{len(report.cases) - len(report.failed)} passed, {len(report.failed)} failed; "
                f"{covered} of {total_rules} rules covered")
-    sys.exit(1 if report.failed or (require_coverage and untested) else 0)
+    sys.exit(1 if report.failed or (require_coverage and untested) or (strict and report.no_cases) else 0)
+
+
+def _require_rulesets(paths: tuple[str, ...]) -> None:
+    """Exit 2 when PATHS name directories that hold no ruleset file (an empty input is not a pass)."""
+    from .ruleset.loader import RulesetError as _RE, resolve
+
+    if not paths:
+        return
+    try:
+        found = resolve(list(paths))
+    except _RE:
+        return  # reported with positions by the load itself
+    if not found:
+        click.echo(f"error: no ruleset files (*.yaml, *.yml) found in {', '.join(paths)}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -382,7 +409,8 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
 
     PATHS are files, directories (searched recursively) or globs. Scripts may declare channel,
     stage, language and jurisdictions in YAML front matter; the options fill in the rest.
-    Exit 0 clean (warnings allowed), 1 findings at error severity, 2 usage or ruleset errors.
+    Exit 0 clean (warnings allowed), 1 findings at error severity, 2 usage or ruleset errors, or
+    no file found.
     """
     from .content.lint import LintOptions, UsageError, run_lint
     from .policy import load_policy
@@ -403,6 +431,11 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
         from .content.lint import printable
 
         click.echo(f"error: {printable(str(exc))}", err=True)
+        sys.exit(2)
+    if not result.files:
+        from .content.lint import printable
+
+        click.echo(f"error: no files to lint found in {printable(', '.join(paths))}", err=True)
         sys.exit(2)
     if fmt == "json":
         out = findings_report.json_text(result)

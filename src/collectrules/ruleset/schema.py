@@ -114,7 +114,13 @@ class RulesetFile(StrictModel):
     @field_validator("version", mode="before")
     @classmethod
     def _version(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, (int, float)) else v
+        # YAML reads an unquoted 2026.10 as the float 2026.1 (and 2026-01-01 as a date): the
+        # text written is lost, so refuse anything but text
+        if v is not None and not isinstance(v, str):
+            raise ValueError(
+                f"version must be text, but YAML read it as {type(v).__name__} {v!r}: put it in quotes "
+                f'(version: "2026.10"); unquoted, 2026.10 is read as the number 2026.1')
+        return v
 
     @model_validator(mode="after")
     def _effective_order(self):
