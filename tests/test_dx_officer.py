@@ -163,3 +163,37 @@ def test_yaml_indentation_errors_get_a_plain_hint(tmp_path, text, hint):
     (prob,) = _problems(p)
     assert "YAML error" in prob.message and "hint:" in prob.message and hint in prob.message
     assert prob.line >= 2
+
+
+def test_confirmed_status_with_an_unconfirmed_citation_is_refused(tmp_path):
+    text = MA.read_text(encoding="utf-8")
+    i = text.index("    citation: ")
+    j = text.index("\n", i)
+    p = tmp_path / "ma.yaml"
+    p.write_text(text[:j] + " (section number not confirmed)" + text[j:], encoding="utf-8")
+    rule_start = text[:i].rindex("  - id: ")
+    status_line = next(n for n, ln in enumerate(p.read_text().splitlines(), 1)
+                       if n > text[:rule_start].count("\n") and ln.strip().startswith("status:"))
+    probs = _problems(p)
+    assert [x.line for x in probs if "citation says" in x.message] == [status_line]
+
+
+def test_catalogue_status_never_contradicts_citation_and_what_does_not_repeat_title():
+    from collectrules.catalogue import build_catalogue
+    from collectrules.ruleset.common import UNCONFIRMED_CITATION
+
+    rows = [r for sec in build_catalogue() for r in sec.rows]
+    assert rows
+    for r in rows:
+        assert not (r.status == "confirmed" and UNCONFIRMED_CITATION.search(r.citation)), (r.ruleset, r.rule_id)
+    ma = next(r for r in rows if r.rule_id == "ma-collector-calls-personal")
+    title, _, rest = ma.what.partition(". ")
+    assert not rest.lower().startswith("at most"), ma.what  # the cap is not said twice
+    assert "per" in rest.lower()  # how it is counted is kept
+
+
+def test_repeats():
+    from collectrules.catalogue import repeats
+
+    assert repeats("At most 3 calls per 7 days.", "At most 3 calls per 7 consecutive local days, counted per debt.")
+    assert not repeats("Calls to the workplace.", "At most 3 calls per 7 consecutive local days.")

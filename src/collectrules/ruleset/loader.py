@@ -488,6 +488,8 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
             if not loc and "effective_until is before" in str(err.get("msg")) and isinstance(tree, PosDict) \
                     and "effective_until" in tree:
                 loc = ("effective_until",)  # point at the date, not the top of the file
+            if "but the citation says" in str(err.get("msg")) and len(loc) >= 2 and loc[0] == "rules":
+                loc = (*loc[:2], "status")  # point at the status that contradicts the citation
             if err.get("type") == "extra_forbidden":
                 line, col = key_position(tree, loc)
             else:
