@@ -404,7 +404,11 @@ def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> No
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fmt, output) -> None:
+@click.option("--declared-only", is_flag=True,
+              help="Lint only files that declare themselves outreach scripts: a YAML front-matter block at the "
+                   "top, or a *.flow.* / *.transcript.* name; other files given are skipped (the pre-commit "
+                   "hook's default).")
+def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fmt, output, declared_only) -> None:
     """Check outreach scripts, dialogue flows and call transcripts against the content rules.
 
     PATHS are files, directories (searched recursively) or globs. Scripts may declare channel,
@@ -419,6 +423,13 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     if channel is not None and channel not in CHANNELS:
         click.echo(f"error: unknown channel (value not shown); channels: {', '.join(CHANNELS)}", err=True)
         sys.exit(2)
+    if declared_only:
+        given = len(paths)
+        paths = tuple(p for p in paths if declares_script(p))
+        if not paths:
+            click.echo(f"nothing to lint: none of {given} file(s) declares itself an outreach script "
+                       "(front matter, or a *.flow.* / *.transcript.* name)")
+            sys.exit(0)
     try:
         policy = load_policy(list(rulesets) or None)
         opts = LintOptions(channel=channel, stage=stage, language=language,
@@ -456,6 +467,29 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     else:
         click.echo(out)
     sys.exit(result.exit_code)
+
+
+_SCRIPT_NAMES = (".flow.", ".transcript.")
+
+
+def declares_script(path: str) -> bool:
+    """Does the file at ``path`` declare itself an outreach script: a ``---`` front-matter line
+    first (a byte-order mark and blank lines aside), or a ``*.flow.*`` / ``*.transcript.*`` name?
+    Directories and globs are kept (they are expanded by lint itself)."""
+    p = Path(path)
+    if not p.is_file():
+        return True
+    if any(s in p.name.lower() for s in _SCRIPT_NAMES):
+        return True
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return True  # let lint report it
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    text = head.decode("utf-16" if utf16 else "utf-8-sig", "ignore")
+    first = next((ln for ln in text.lstrip("\ufeff").splitlines() if ln.strip()), "")
+    return first.rstrip() == "---"
 
 
 def _add_ledger_commands() -> None:
