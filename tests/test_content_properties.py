@@ -8,6 +8,7 @@
 
 from collectrules.content.shown import shown
 import json
+from unittest import mock
 import xml.etree.ElementTree as ET
 
 from hypothesis import HealthCheck, given, settings
@@ -140,6 +141,20 @@ def test_lint_flows_and_transcripts_with_arbitrary_text(texts):
     _reports_ok("t.jsonl", _lint_structured("t.jsonl", ".jsonl", tr, POLICY, OPTS))
 
 
+_REAL_LOAD_POLICY = collectrules.policy.load_policy
+_SHIPPED: list = []
+
+
+def _shared_shipped_loader(sources=None, **kw):
+    """load_policy for the CLI tests: every shipped ruleset compiled once per session (the CLI
+    code path is the same; only the repeated 60-ruleset compile is shared)."""
+    if sources is None and not kw:
+        if not _SHIPPED:
+            _SHIPPED.append(_REAL_LOAD_POLICY())
+        return _SHIPPED[0]
+    return _REAL_LOAD_POLICY(sources, **kw)
+
+
 @settings(max_examples=20, deadline=None)
 @given(texts=st.lists(st.text(), min_size=1, max_size=3), fmt=st.sampled_from(["text", "json", "sarif", "junit"]))
 def test_lint_cli_writes_any_text(tmp_path_factory, texts, fmt):
@@ -153,7 +168,8 @@ def test_lint_cli_writes_any_text(tmp_path_factory, texts, fmt):
         encoding="utf-8")
     (d / "b.txt").write_text("---\nchannel: sms\njurisdictions: [CN]\n---\n" + "\n".join(texts), encoding="utf-8")
     out = d / "out"
-    r = CliRunner().invoke(main, ["lint", str(d), "--format", fmt, "--output", str(out)])
+    with mock.patch("collectrules.policy.load_policy", _shared_shipped_loader):
+        r = CliRunner().invoke(main, ["lint", str(d), "--format", fmt, "--output", str(out)])
     assert r.exit_code in (0, 1), r.output
     assert r.exception is None or isinstance(r.exception, SystemExit)
     out.read_text(encoding="utf-8")

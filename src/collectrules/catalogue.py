@@ -16,6 +16,7 @@ the result. Example::
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -156,6 +157,45 @@ def _short(v: Any) -> str:
     return str(v)
 
 
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
+
+def _words(text: str) -> set[str]:
+    words = (_NUMBER_WORDS.get(w, w) for w in re.findall(r"[a-z0-9]+", text.lower().replace(":", "")))
+    return {w for w in words if len(w) > 2 or w.isdigit()}
+
+
+_FILLER = {"rule", "kind", "local", "time", "contact", "allowed", "only", "every", "day", "most", "per",
+           "consecutive", "for", "the", "and", "any", "all"}
+
+
+def repeats(title: str, body: str, share: float = 1.0) -> bool:
+    """Does ``body`` say again what ``title`` says (every word of its first clause, numbers
+    included, is in the title, filler words aside)? The catalogue then leaves that clause out."""
+    words = _words(re.split(r"[,;(]| local time", body, maxsplit=1)[0]) - _FILLER
+    if not words:
+        return True
+    return len(words & _words(title)) / len(words) >= share
+
+
+def _beyond_title(title: str, body: str) -> str:
+    """``body`` without its first clause when that clause repeats the title (what the rest adds,
+    e.g. how a cap is counted, is kept)."""
+    if not title or not repeats(title, body):
+        return body
+    m = re.search(r"[,;(]| local time", body)
+    rest = body[m.end():] if m and m.group(0) != "(" else body[m.start():] if m else ""
+    rest = rest.strip(" ,;.")
+    if rest.startswith("("):
+        rest = rest[1:].replace(")", ";", 1).replace(";,", ";")
+    if rest.startswith("or "):
+        rest = "also " + rest[3:]
+    if not rest or rest == ")":
+        return ""
+    return rest[0].upper() + rest[1:] + ("" if rest.endswith((".", ")")) else ".")
+
+
 def describe_rule(rule: RuleBase) -> str:
     """What a rule does, in plain words: title, then its kind-specific parameters, the media it
     covers, who it applies to, its exceptions and its effective dates."""
@@ -202,7 +242,8 @@ def describe_rule(rule: RuleBase) -> str:
     else:
         params = _generic_params(rule)
         body = f"Rule kind {kind}" + (f" ({params})" if params else "") + "."
-    parts = [rule.title.rstrip(".") + "." if rule.title else "", body]
+    title = rule.title.rstrip(".") + "." if rule.title else ""
+    parts = [title, _beyond_title(title, body)]
     if rule.channels:
         parts.append(f"Media: {_list(rule.channels)}.")
     if rule.applies_to is not None:

@@ -26,7 +26,7 @@ def _rulesets_option(f):
                              "ruleset. Default: every shipped ruleset.")(f)
 
 
-def _load_requests(source: str) -> list[dict | InputError]:
+def _load_requests(source: str, prefix: bytes = b"") -> list[dict | InputError]:
     """Read REQUEST: one object, a list, JSONL or YAML. Returns one entry per request: the request
     dict, or an :class:`InputError` for a request that cannot be read (one bad JSONL line or
     malformed request does not stop the others).
@@ -42,6 +42,8 @@ def _load_requests(source: str) -> list[dict | InputError]:
     if source == "-":
         stream = getattr(sys.stdin, "buffer", None)
         data = stream.read(MAX_REQUEST_BYTES + 1) if stream is not None else sys.stdin.read(MAX_REQUEST_BYTES + 1)
+        if prefix:
+            data = prefix + data
         name = "<stdin>"
     else:
         p = Path(source)
@@ -125,24 +127,94 @@ def _parse_requests(text: str, name: str) -> list[dict | InputError]:
     out: list[dict | InputError] = []
     for i, (line, d) in enumerate(numbered):
         where = f"line {line}" if line is not None else f"request {i}"
-        if isinstance(d, InputError):
-            out.append(d)
-            continue
-        if not isinstance(d, dict):
-            out.append(InputError(f"{name}: {where}: not an object"))
+        out.append(_checked_request(d, name, where))
+    return out
+
+
+def _checked_request(d: Any, name: str, where: str) -> dict | InputError:
+    """One parsed request, or the :class:`InputError` that stands for it."""
+    from . import limits
+
+    if isinstance(d, InputError):
+        return d
+    if not isinstance(d, dict):
+        return InputError(f"{name}: {where}: not an object")
+    try:
+        limits.check_depth(d)
+    except limits.BoundExceeded as exc:
+        return InputError(f"{name}: {where}: {exc}")
+    unknown = set(d) - {"attempt", "account", "history", "id"}
+    if unknown or "attempt" not in d or "account" not in d:
+        return InputError(f"{name}: {where}: needs 'attempt' and 'account' (and optional 'history', "
+                          "'id')" + (f"; {len(unknown)} unknown key(s)" if unknown else ""))
+    return d
+
+
+def _stream_lines(stream, first: list[bytes], name: str):
+    """Yield (line number, request dict or InputError) for each non-blank line of a JSONL
+    stream as it arrives (blank lines are counted, not answered). Each line is bounded by
+    MAX_REQUEST_BYTES; memory stays flat whatever the input size."""
+    from .limits import MAX_REQUEST_BYTES
+
+    n = 0
+
+    def lines():
+        yield from first
+        while True:
+            ln = stream.readline(MAX_REQUEST_BYTES + 1)
+            if not ln:
+                return
+            yield ln
+
+    it = lines()
+    for raw in it:
+        n += 1
+        if len(raw) > MAX_REQUEST_BYTES and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the oversized line
+                raw = stream.readline(MAX_REQUEST_BYTES + 1)
+            yield n, InputError(f"{name}: line {n}: larger than {MAX_REQUEST_BYTES} bytes")
             continue
         try:
-            limits.check_depth(d)
-        except limits.BoundExceeded as exc:
-            out.append(InputError(f"{name}: {where}: {exc}"))
+            text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError:
+            yield n, InputError(f"{name}: line {n}: not UTF-8 text")
             continue
-        unknown = set(d) - {"attempt", "account", "history", "id"}
-        if unknown or "attempt" not in d or "account" not in d:
-            out.append(InputError(f"{name}: {where}: needs 'attempt' and 'account' (and optional 'history', "
-                                  "'id')" + (f"; {len(unknown)} unknown key(s)" if unknown else "")))
+        if not text.strip():
             continue
-        out.append(d)
-    return out
+        try:
+            d = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield n, InputError(f"{name}: line {n}: not JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            yield n, InputError(f"{name}: line {n}: nested too deeply")
+            continue
+        yield n, _checked_request(d, name, f"line {n}")
+
+
+def _open_stream(source: str):
+    """(binary stream, display name) for REQUEST."""
+    if source == "-":
+        return getattr(sys.stdin, "buffer", None), "<stdin>"
+    return None, source
+
+
+def _peek_jsonl(stream) -> tuple[list[bytes], bool]:
+    """Read up to the first non-blank line: is it a whole JSON object (JSONL, streamed)?"""
+    from .limits import MAX_REQUEST_BYTES
+
+    first: list[bytes] = []
+    while True:
+        ln = stream.readline(MAX_REQUEST_BYTES + 1)
+        if not ln:
+            return first, False
+        first.append(ln)
+        if ln.strip():
+            break
+    try:
+        return first, isinstance(json.loads(ln.decode("utf-8-sig")), dict)
+    except (ValueError, RecursionError):
+        return first, False
 
 
 def _label(request: Any) -> str | None:
@@ -186,7 +258,8 @@ def _notice_if_no_shipped(policy) -> None:
 @main.command()
 @click.argument("request")
 @_rulesets_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl"]), default="text", show_default=True,
+              help="jsonl: one compact JSON result per line.")
 @click.option("--explain", is_flag=True, help="Show every rule considered and why.")
 def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> None:
     """Decide contact attempts in REQUEST (JSON, JSONL or YAML file, or - for stdin).
@@ -195,14 +268,40 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
     them (JSON array, JSONL or YAML). A request that is invalid is reported as INVALID and the
     others are still decided. Exit 0 when every attempt is allowed, 1 when any is denied, 2 when
     any request (or the input as a whole) is invalid.
+
+    JSONL (the first non-blank line a whole JSON object) is streamed with --format text or
+    jsonl: each line is answered as it arrives and the output flushed, so the command can run
+    as a co-process; memory stays flat in the input size; blank lines are counted but not
+    answered; a bad line gets its own result (with its line number in jsonl).
     """
     from .policy import load_policy
     from .redact import redact
 
+    prefix = b""
     try:
         policy = load_policy(list(rulesets) or None)
         _notice_if_no_shipped(policy)
-        reqs = _load_requests(request)
+        if fmt != "json":
+            stream, name = _open_stream(request)
+            opened = None
+            if stream is None and request != "-" and Path(request).is_file():
+                try:
+                    stream = opened = open(request, "rb")  # noqa: SIM115 - closed below
+                except OSError:
+                    stream = None
+            if stream is not None:
+                first, is_jsonl = _peek_jsonl(stream)
+                if is_jsonl:
+                    try:
+                        _stream_check(policy, stream, first, name, fmt, explain)
+                    finally:
+                        if opened:
+                            opened.close()
+                if opened:
+                    opened.close()
+                else:
+                    prefix = b"".join(first)
+        reqs = _load_requests(request, prefix)
     except RulesetError as exc:
         click.echo(str(exc), err=True)
         sys.exit(2)
@@ -224,6 +323,9 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
                                               f"decided ({type(exc).__name__}); treated as invalid")))
     if fmt == "json":
         click.echo(decision_report.json_results(results, explain=explain))
+    elif fmt == "jsonl":
+        for label, res in results:
+            click.echo(_jsonl_result(label, res, explain))
     else:
         for label, res in results:
             if isinstance(res, InputError):
@@ -235,15 +337,67 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
     sys.exit(0 if all(res.allowed for _l, res in results) else 1)
 
 
+def _decide(policy, r: Any, label: str | None, where: str) -> Any:
+    """The decision for one request, or the InputError standing for it (never raises)."""
+    if isinstance(r, InputError):
+        return r
+    try:
+        return policy.check(r["attempt"], account=r["account"], history=r.get("history"))
+    except InputError as exc:
+        return InputError(f"{where}{f' ({label})' if label else ''}: {exc}")
+    except Exception as exc:  # noqa: BLE001 - fail closed per request: never lose the batch
+        return InputError(f"{where}{f' ({label})' if label else ''}: could not be decided "
+                          f"({type(exc).__name__}); treated as invalid")
+
+
+def _jsonl_result(label: str | None, res: Any, explain: bool, line: int | None = None) -> str:
+    from .redact import redact
+
+    data: dict[str, Any] = {"id": label}
+    if line is not None:
+        data["line"] = line
+    if isinstance(res, InputError):
+        data["error"] = redact(str(res))
+    else:
+        data.update(res.to_dict())
+        if not explain:
+            data.pop("trace", None)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def _stream_check(policy, stream, first: list[bytes], name: str, fmt: str, explain: bool) -> None:
+    """Answer each JSONL line as it arrives, flushing after each; exits with check's code."""
+    from .redact import redact
+
+    invalid = denied = False
+    for n, r in _stream_lines(stream, first, name):
+        label = _label(r)
+        res = _decide(policy, r, label, f"{name}: line {n}")
+        if isinstance(res, InputError):
+            invalid = True
+        elif not res.allowed:
+            denied = True
+        if fmt == "jsonl":
+            text = _jsonl_result(label, res, explain, n)
+        elif isinstance(res, InputError):
+            text = f"{label + ': ' if label else ''}INVALID: {redact(str(res))}"
+        else:
+            text = decision_report.text(res, explain=explain, label=label)
+        click.echo(text)
+        sys.stdout.flush()
+    sys.exit(2 if invalid else 1 if denied else 0)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 def validate(paths: tuple[str, ...]) -> None:
     """Validate ruleset files or directories; print every problem as file:line:col: rule-id: message.
 
-    Exit 0 valid, 1 problems found.
+    Exit 0 valid, 1 problems found, 2 no ruleset file found.
     """
     from .ruleset.loader import load_rulesets
 
+    _require_rulesets(paths)
     try:
         loaded = load_rulesets(list(paths))
     except RulesetError as exc:
@@ -258,14 +412,18 @@ def validate(paths: tuple[str, ...]) -> None:
 @main.command("test")
 @click.argument("paths", nargs=-1)
 @click.option("--require-coverage", is_flag=True, help="Fail when a rule is not made to fail by any test.")
-def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
+@click.option("--strict", is_flag=True, help="Fail when a ruleset carries no test case.")
+def test_cmd(paths: tuple[str, ...], require_coverage: bool, strict: bool) -> None:
     """Run the test cases that rulesets carry (all shipped rulesets when no PATH is given).
 
-    Prints PASS/FAIL per case and the rules no passing case makes fail. Exit 0 all passed, 1 a case
-    failed (or, with --require-coverage, a rule is untested), 2 a ruleset or test file is invalid.
+    Prints PASS/FAIL per case (a failure with the case's file:line, the rules that decided and
+    the explain lines of the failing rules) and the rules no passing case makes fail. Exit 0 all
+    passed, 1 a case failed (or, with --require-coverage, a rule is untested; with --strict, a
+    ruleset has no case), 2 a ruleset or test file is invalid, or no ruleset was found.
     """
     from .testing import run_tests
 
+    _require_rulesets(paths)
     try:
         report = run_tests(list(paths) or None)
     except RulesetError as exc:
@@ -273,7 +431,14 @@ def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
             click.echo(str(p))
         sys.exit(2)
     for c in report.cases:
-        click.echo(f"{'PASS' if c.passed else 'FAIL'} {c.ruleset}: {c.name}" + (f" -- {c.message}" if c.message else ""))
+        if c.passed:
+            click.echo(f"PASS {c.ruleset}: {c.name}")
+            continue
+        click.echo(f"FAIL {c.ruleset}: {c.name} ({c.where})" + (f" -- {c.message}" if c.message else ""))
+        for ln in c.explain:
+            click.echo(f"    {ln.strip()}")
+    for rs in report.no_cases:
+        click.echo(f"no test cases in {rs}" + (" (--strict: failing)" if strict else ""))
     untested = report.untested
     for rs, ids in untested.items():
         click.echo(f"untested in {rs}: {', '.join(ids)}")
@@ -281,7 +446,22 @@ def test_cmd(paths: tuple[str, ...], require_coverage: bool) -> None:
     covered = total_rules - sum(len(v) for v in untested.values())
     click.echo(f"{len(report.cases) - len(report.failed)} passed, {len(report.failed)} failed; "
                f"{covered} of {total_rules} rules covered")
-    sys.exit(1 if report.failed or (require_coverage and untested) else 0)
+    sys.exit(1 if report.failed or (require_coverage and untested) or (strict and report.no_cases) else 0)
+
+
+def _require_rulesets(paths: tuple[str, ...]) -> None:
+    """Exit 2 when PATHS name directories that hold no ruleset file (an empty input is not a pass)."""
+    from .ruleset.loader import RulesetError as _RE, resolve
+
+    if not paths:
+        return
+    try:
+        found = resolve(list(paths))
+    except _RE:
+        return  # reported with positions by the load itself
+    if not found:
+        click.echo(f"error: no ruleset files (*.yaml, *.yml) found in {', '.join(paths)}", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -377,12 +557,17 @@ def catalogue_cmd(rulesets: tuple[str, ...], fmt: str, output: str | None) -> No
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
               show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE.")
-def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fmt, output) -> None:
+@click.option("--declared-only", is_flag=True,
+              help="Lint only files that declare themselves outreach scripts: a YAML front-matter block at the "
+                   "top, or a *.flow.* / *.transcript.* name; other files given are skipped (the pre-commit "
+                   "hook's default).")
+def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fmt, output, declared_only) -> None:
     """Check outreach scripts, dialogue flows and call transcripts against the content rules.
 
     PATHS are files, directories (searched recursively) or globs. Scripts may declare channel,
     stage, language and jurisdictions in YAML front matter; the options fill in the rest.
-    Exit 0 clean (warnings allowed), 1 findings at error severity, 2 usage or ruleset errors.
+    Exit 0 clean (warnings allowed), 1 findings at error severity, 2 usage or ruleset errors, or
+    no file found.
     """
     from .content.lint import LintOptions, UsageError, run_lint
     from .policy import load_policy
@@ -391,6 +576,13 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     if channel is not None and channel not in CHANNELS:
         click.echo(f"error: unknown channel (value not shown); channels: {', '.join(CHANNELS)}", err=True)
         sys.exit(2)
+    if declared_only:
+        given = len(paths)
+        paths = tuple(p for p in paths if declares_script(p))
+        if not paths:
+            click.echo(f"nothing to lint: none of {given} file(s) declares itself an outreach script "
+                       "(front matter, or a *.flow.* / *.transcript.* name)")
+            sys.exit(0)
     try:
         policy = load_policy(list(rulesets) or None)
         opts = LintOptions(channel=channel, stage=stage, language=language,
@@ -403,6 +595,11 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
         from .content.lint import printable
 
         click.echo(f"error: {printable(str(exc))}", err=True)
+        sys.exit(2)
+    if not result.files:
+        from .content.lint import printable
+
+        click.echo(f"error: no files to lint found in {printable(', '.join(paths))}", err=True)
         sys.exit(2)
     if fmt == "json":
         out = findings_report.json_text(result)
@@ -423,6 +620,29 @@ def lint(paths, rulesets, channel, stage, language, jurisdictions, recipient, fm
     else:
         click.echo(out)
     sys.exit(result.exit_code)
+
+
+_SCRIPT_NAMES = (".flow.", ".transcript.")
+
+
+def declares_script(path: str) -> bool:
+    """Does the file at ``path`` declare itself an outreach script: a ``---`` front-matter line
+    first (a byte-order mark and blank lines aside), or a ``*.flow.*`` / ``*.transcript.*`` name?
+    Directories and globs are kept (they are expanded by lint itself)."""
+    p = Path(path)
+    if not p.is_file():
+        return True
+    if any(s in p.name.lower() for s in _SCRIPT_NAMES):
+        return True
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return True  # let lint report it
+    utf16 = head[:2] in (b"\xff\xfe", b"\xfe\xff")
+    text = head.decode("utf-16" if utf16 else "utf-8-sig", "ignore")
+    first = next((ln for ln in text.lstrip("\ufeff").splitlines() if ln.strip()), "")
+    return first.rstrip() == "---"
 
 
 @main.command()

@@ -35,6 +35,15 @@ class CaseResult:
     passed: bool
     message: str = ""
     fired: frozenset[str] = frozenset()
+    #: where the case is written (its ``- name:`` item), 1-based
+    line: int = 0
+    #: the rules that decided (violations, then warnings) and the explain lines of the failing rules
+    decided_by: tuple[str, ...] = ()
+    explain: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
 
 
 @dataclass
@@ -56,12 +65,18 @@ class TestReport:
         return {rs: [r for r in ids if r not in self.covered.get(rs, set())] for rs, ids in self.rules.items()
                 if any(r not in self.covered.get(rs, set()) for r in ids)}
 
+    #: ids of rulesets that carry no test case at all
+    no_cases: list[str] = field(default_factory=list)
+
     @property
     def ok(self) -> bool:
         return not self.failed
 
 
-def _sibling_tests(lr: LoadedRuleset) -> list[TestCase]:
+def _sibling_tests(lr: LoadedRuleset) -> list[tuple[TestCase, Any, str, int]]:
+    """The cases of ``<name>.tests.yaml`` beside the ruleset, as (case, tree, file, index)."""
+    from .ruleset.loader import _message, key_position
+
     p = lr.path
     sib = p.with_name(p.name.rsplit(".", 1)[0] + ".tests.yaml")
     if not sib.is_file():
@@ -69,14 +84,46 @@ def _sibling_tests(lr: LoadedRuleset) -> list[TestCase]:
     tree = parse_yaml(read_text(sib), str(sib))  # bounded; non-UTF-8 → a positioned problem
     items = tree.get("tests") if isinstance(tree, dict) else tree
     try:
-        return _CASES.validate_python(items or [])
+        cases = _CASES.validate_python(items or [])
     except ValidationError as exc:
         probs = []
         for e in exc.errors():
             loc = ("tests", *e.get("loc", ())) if isinstance(tree, dict) else tuple(e.get("loc", ()))
-            line, col = position(tree, loc)
-            probs.append(Problem(str(sib), line, col, lr.model.id, f"{'.'.join(map(str, loc))}: {e.get('msg')}"))
+            if e.get("type") == "extra_forbidden":
+                line, col = key_position(tree, loc)
+            else:
+                line, col = position(tree, loc)
+            where = ".".join(map(str, loc[:2]))  # tests.N: the message has the rest
+            probs.append(Problem(str(sib), line, col, lr.model.id, f"{where}: {_message(e, tree)}"))
         raise RulesetError(probs) from None
+    return [(c, tree, str(sib), i) for i, c in enumerate(cases)]
+
+
+def _case_line(tree: Any, prefix: tuple, i: int) -> int:
+    return position(tree, (*prefix, i))[0]
+
+
+def _check_expected_ids(policy: Policy, case: Any, tree: Any, file: str, loc: tuple, ruleset_id: str) -> None:
+    """An expected rule id that no ruleset of the case has is an error in the test file (a typo
+    would otherwise make the case fail forever, or pass vacuously)."""
+    from .ruleset.loader import suggest
+
+    exp = getattr(case, "expect", None)
+    known = {r.rule_id for rs in policy.rulesets for r in rs.rules}
+    problems = []
+    for key in ("violations", "warnings", "expect_rules"):
+        ids = getattr(exp, key, None) if key != "expect_rules" else getattr(case, "expect_rules", None)
+        for j, rid in enumerate(ids or ()):
+            if rid in known:
+                continue
+            where = (*loc, "expect", key, j) if key != "expect_rules" else (*loc, key, j)
+            line, col = position(tree, where)
+            close = suggest(rid, sorted(known))
+            problems.append(Problem(file, line, col, ruleset_id,
+                                    f"test {case.name!r}: expected rule {rid!r} does not exist in the rulesets "
+                                    "of this case" + (f" (did you mean {close!r}?)" if close else "")))
+    if problems:
+        raise RulesetError(problems)
 
 
 def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
@@ -93,11 +140,27 @@ def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
         cache[("path", lr.path.resolve())] = (compiled,)
         report.rules[lr.model.id] = [r.id for r in lr.model.rules]
         report.covered.setdefault(lr.model.id, set())
-        cases = list(lr.model.tests) + _sibling_tests(lr)
-        for case in cases:
-            report.cases.append(_run_case(lr, compiled, case, report, cache))
-        for rcase in getattr(lr.model, "retention_tests", ()):
-            report.cases.append(_run_retention_case(lr, compiled, rcase, report, cache))
+        cases = [(c, lr.tree, str(lr.path), ("tests", i)) for i, c in enumerate(lr.model.tests)]
+        cases += [(c, tree, f, ("tests", i) if isinstance(tree, dict) else (i,))
+                  for c, tree, f, i in _sibling_tests(lr)]
+        rcases = [(c, lr.tree, str(lr.path), ("retention_tests", i))
+                  for i, c in enumerate(getattr(lr.model, "retention_tests", ()))]
+        if not cases and not rcases:
+            report.no_cases.append(lr.model.id)
+        problems: list[Problem] = []
+        for case, tree, file, loc in cases + rcases:
+            policy = _case_policy(lr, compiled, case, cache)
+            try:
+                _check_expected_ids(policy, case, tree, file, loc, lr.model.id)
+            except RulesetError as exc:
+                problems.extend(exc.problems)
+                continue
+            runner = _run_retention_case if loc[0] == "retention_tests" else _run_case
+            res = runner(lr, compiled, case, report, cache)
+            res.path, res.line = file, position(tree, loc)[0]
+            report.cases.append(res)
+        if problems:
+            raise RulesetError(problems)
     return report
 
 
@@ -196,7 +259,16 @@ def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport, c
     if passed:
         expected = set(exp.violations or ()) | set(exp.warnings or ())
         report.covered[lr.model.id].update(fired & expected if expected else set())
-    return CaseResult(lr.model.id, str(lr.path), case.name, passed, "; ".join(problems), fired)
+        return CaseResult(lr.model.id, str(lr.path), case.name, True, "", fired)
+    decided = tuple(f"{v.ruleset}/{v.rule_id}" for v in (*d.violations, *d.warnings))
+    failing = {f"{t.ruleset}/{t.rule_id}" for t in d.trace if t.outcome in ("fail", "warn")}
+    failing |= {f"{lr.model.id}/{r}" for r in expected_ids}
+    lines = d.explain().splitlines()
+    shown = tuple(ln for ln in lines[1:] if any(f" {k}" in ln or f" {k}:" in ln for k in failing)
+                  and ln.lstrip().startswith(("FAIL", "WARN", "PASS", "skip")))
+    head = f"decided by {', '.join(decided)}" if decided else "no rule failed"
+    return CaseResult(lr.model.id, str(lr.path), case.name, False, "; ".join([head, *problems]), fired,
+                      decided_by=decided, explain=(lines[0], *shown))
 
 
 def _run_message_case(lr: LoadedRuleset, policy: Policy, case: TestCase, report: TestReport) -> CaseResult:

@@ -143,3 +143,16 @@ class RuleBase(StrictModel):
         if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
             raise ValueError("effective_until is before effective_from")
         return self
+
+    @model_validator(mode="after")
+    def _status_matches_citation(self):
+        if self.status == "confirmed" and UNCONFIRMED_CITATION.search(self.citation):
+            raise ValueError("status is 'confirmed' but the citation says part of it is not confirmed: "
+                             "write status: partial (and a note), or confirm the citation")
+        return self
+
+
+import re as _re  # noqa: E402
+
+#: wording in a citation that marks part of it as not confirmed
+UNCONFIRMED_CITATION = _re.compile(r"\b(not confirmed|unconfirmed|not verified|unverified|unclear)\b", _re.I)

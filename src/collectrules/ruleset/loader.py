@@ -149,9 +149,31 @@ def parse_yaml(text: str, filename: str = "<string>") -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise RulesetError([Problem(filename, line, col, "-", f"YAML error: {exc.problem or exc}")]) from None
+        problem = str(exc.problem or exc)
+        raise RulesetError([Problem(filename, line, col, "-", f"YAML error: {problem}{yaml_hint(problem)}")]) from None
     except yaml.YAMLError as exc:
         raise RulesetError([Problem(filename, 1, 1, "-", f"YAML error: {exc}")]) from None
+
+
+_INDENT_ERRORS = ("mapping values are not allowed here", "did not find expected key",
+                  "expected <block end>", "did not find expected '-' indicator",
+                  "could not find expected ':'", "block sequence entries are not allowed")
+
+
+def yaml_hint(problem: str) -> str:
+    """A plain-words hint for the YAML errors that usually mean wrong indentation."""
+    if "\\t" in problem or "'\t'" in problem:
+        return " (hint: YAML indents with spaces; this line has a tab)"
+    if any(p in problem for p in _INDENT_ERRORS):
+        return (" (hint: this is usually indentation: keys of the same mapping start in the same column, "
+                "a nested key is indented further than its parent, and a value with ': ' in it needs quotes)")
+    return ""
+
+
+def suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The closest of ``choices`` to ``word``, never ``word`` itself (did-you-mean)."""
+    close = difflib.get_close_matches(word, [c for c in choices if c != word], n=1, cutoff=cutoff)
+    return close[0] if close else None
 
 
 def position(tree: Any, loc: Iterable[Any]) -> tuple[int, int]:
@@ -287,8 +309,8 @@ def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
         elif as_path:
             problems.append(Problem(text, 1, 1, "-", "no such file or directory"))
         else:
-            close = difflib.get_close_matches(text, list(index), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            close = suggest(text, index)
+            hint = f" (did you mean {close!r}?)" if close else ""
             problems.append(Problem(text, 1, 1, "-", f"no shipped ruleset with this id and no such file{hint}"))
     if problems:
         raise RulesetError(problems)
@@ -385,15 +407,17 @@ def _message(err: dict, tree: Any) -> str:
         if _FIELD_NAMES is None:
             _FIELD_NAMES = _all_field_names()
         key = str(loc[-1]) if loc else ""
-        close = difflib.get_close_matches(key, sorted(_FIELD_NAMES), n=1, cutoff=0.6)
-        return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        if key in _FIELD_NAMES:
+            return f"key {key!r} is not allowed here (it belongs to another part of a ruleset)"
+        close = suggest(key, sorted(_FIELD_NAMES))
+        return f"unknown key {key!r}" + (f" (did you mean {close!r}?)" if close else "")
     if typ == "union_tag_invalid":
         ctx = err.get("ctx", {})
         tag = ctx.get("tag")
         from ..rules import KINDS
 
-        close = difflib.get_close_matches(str(tag), list(KINDS), n=1)
-        return (f"unknown rule kind {tag!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+        close = suggest(str(tag), list(KINDS))
+        return (f"unknown rule kind {tag!r}" + (f" (did you mean {close!r}?)" if close else "")
                 + f"; kinds: {', '.join(KINDS)}")
     if typ == "union_tag_not_found":
         return "rule has no 'kind'"
@@ -463,6 +487,9 @@ def read_text(path: Path | str, max_bytes: int = MAX_RULESET_BYTES) -> str:
     return text.lstrip("\ufeff")
 
 
+_RULESET_KEYS = ("id", "rules", "jurisdiction")
+
+
 def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     """Parse and validate one ruleset file.
 
@@ -473,8 +500,10 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     if text is None:
         text = read_text(path)
     tree = parse_yaml(text, name)
-    if not isinstance(tree, dict):
-        raise RulesetError([Problem(name, 1, 1, "-", "a ruleset file must be a mapping with id, title, rules …")])
+    if not isinstance(tree, dict) or not any(k in tree for k in _RULESET_KEYS):
+        what = ("a tests file: run it with 'collectrules test'" if isinstance(tree, dict) and "tests" in tree
+                else "a ruleset file is a mapping with id, title, jurisdiction, source, version and rules")
+        raise RulesetError([Problem(name, 1, 1, "-", f"not a ruleset ({what})")])
     default_id = tree.get("id") if isinstance(tree.get("id"), str) else "-"
     dup_problems = _duplicate_rule_ids(tree, name)
     try:
@@ -488,6 +517,8 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
             if not loc and "effective_until is before" in str(err.get("msg")) and isinstance(tree, PosDict) \
                     and "effective_until" in tree:
                 loc = ("effective_until",)  # point at the date, not the top of the file
+            if "but the citation says" in str(err.get("msg")) and len(loc) >= 2 and loc[0] == "rules":
+                loc = (*loc[:2], "status")  # point at the status that contradicts the citation
             if err.get("type") == "extra_forbidden":
                 line, col = key_position(tree, loc)
             else:

@@ -114,7 +114,13 @@ class RulesetFile(StrictModel):
     @field_validator("version", mode="before")
     @classmethod
     def _version(cls, v: Any) -> Any:
-        return str(v) if isinstance(v, (int, float)) else v
+        # YAML reads an unquoted 2026.10 as the float 2026.1 (and 2026-01-01 as a date): the
+        # text written is lost, so refuse anything but text
+        if v is not None and not isinstance(v, str):
+            raise ValueError(
+                f"version must be text, but YAML read it as {type(v).__name__} {v!r}: put it in quotes "
+                f'(version: "2026.10"); unquoted, 2026.10 is read as the number 2026.1')
+        return v
 
     @model_validator(mode="after")
     def _effective_order(self):
@@ -140,7 +146,59 @@ def json_schema() -> dict[str, Any]:
     schema = json.loads(text)
     if "$defs" in schema:
         schema["definitions"] = schema.pop("$defs")
+    _tighten(schema)
     out = {"$schema": "http://json-schema.org/draft-07/schema#",
            "$id": "https://collectrules.invalid/schema/ruleset.json"}
     out.update(schema)
     return out
+
+
+#: what ``clock.parse_clock`` accepts (``24:00`` itself is allowed; later is refused by validate)
+TIME_PATTERN = r"^\s*(([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?|24:00(:00)?)\s*$"
+#: what ``normalise_jurisdiction`` accepts before its ISO 3166 look-up (any case, ``_`` for ``-``)
+JURISDICTION_PATTERN = r"^\s*[A-Za-z]{2}([-_][A-Za-z0-9]{1,4}){0,2}\s*$"
+_CALENDAR_PATTERN = r"^(subdivision|national|\s*[A-Za-z]{2}([-_][A-Za-z0-9]{1,4}){0,2}\s*)$"
+
+
+def _tighten(schema: dict[str, Any]) -> None:
+    """Say in JSON Schema what validate checks in code, where JSON Schema can: times of day,
+    ISO 3166 code shapes, and the rule kind as a plain draft-07 ``if``/``then`` per kind instead
+    of OpenAPI's ``discriminator`` (so an editor reports the error inside the rule's own kind)."""
+    defs = schema.get("definitions", {})
+    lw = defs.get("LocalWindow", {}).get("properties", {})
+    for key in ("start", "end"):
+        if key in lw:
+            lw[key]["pattern"] = TIME_PATTERN
+    if "jurisdiction" in schema.get("properties", {}):
+        schema["properties"]["jurisdiction"]["pattern"] = JURISDICTION_PATTERN
+    acc = defs.get("Account", {}).get("properties", {})
+    if "jurisdictions" in acc:
+        j = acc["jurisdictions"]
+        j.setdefault("items", {})["pattern"] = JURISDICTION_PATTERN
+        one = {"type": "string", "pattern": JURISDICTION_PATTERN}
+        title = j.pop("title", None)
+        acc["jurisdictions"] = {"anyOf": [j, one], **({"title": title} if title else {})}
+    for name, d in defs.items():
+        cal = d.get("properties", {}).get("calendar")
+        if isinstance(cal, dict) and cal.get("type") == "string":
+            cal["pattern"] = _CALENDAR_PATTERN
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            disc = node.get("discriminator")
+            if isinstance(disc, dict) and "oneOf" in node:
+                mapping = disc.get("mapping", {})
+                prop = disc.get("propertyName", "kind")
+                new = {"type": "object", "required": [prop],
+                       "properties": {prop: {"enum": sorted(mapping)}},
+                       "allOf": [{"if": {"properties": {prop: {"const": tag}}, "required": [prop]},
+                                  "then": {"$ref": ref}} for tag, ref in sorted(mapping.items())]}
+                return new
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    walked = walk(schema)
+    schema.clear()
+    schema.update(walked)
