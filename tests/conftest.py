@@ -4,6 +4,8 @@ import pytest
 
 import collectrules
 
+pytest_plugins = ["tests.pg"]
+
 
 @pytest.fixture(scope="session")
 def regf():

@@ -187,8 +187,10 @@ def test_cn_emergency_contact_told_the_amount(policy, cn):
     text = "您好，您的朋友张三在我行欠了12000元，请您转告他。"
     r = policy.check_message(text, channel="call", account=cn, recipient="emergency_contact")
     assert ids(r) == {"cn-third-party-arrears"}
-    matched = {f.matched for f in r.findings}
+    matched = {text[f.span[0]:f.span[1]] for f in r.findings}
     assert "12000元" in matched and "欠了" in matched
+    # the amount is shown masked (digit runs are never echoed)
+    assert "[number]元" in {f.matched for f in r.findings}
     # the same words to the borrower are not a third-party disclosure
     r2 = policy.check_message(IDENTITY + "您欠了12000元。", channel="call", account=cn)
     assert r2.ok
@@ -330,4 +332,4 @@ def test_realistic_limited_content_messages_are_clean(policy, us, text):
 def test_limited_content_messages_with_more_are_findings(policy, us, text, word):
     r = policy.check_message(text, channel="voicemail", account=us, stage="limited_content")
     assert not r.ok
-    assert word in {f.matched for f in r.findings}
+    assert word in {text[f.span[0]:f.span[1]] for f in r.findings}

@@ -2,6 +2,7 @@
 quadratic scans, wording that is never rendered, personal data in errors, evasion by
 invisible or blank characters, bidi controls, transcript scaling and non-UTF-8 file names."""
 
+from collectrules.content.shown import shown
 import json
 import os
 import subprocess
@@ -53,34 +54,49 @@ def test_lint_on_deeply_nested_template_exits_normally(tmp_path):
 
 # --- 2. linear tag scanning ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])
-def test_200kb_of_unclosed_tags_is_fast_and_fails_closed(policy, unit):
-    text = unit * (200_000 // len(unit))
+def _seconds(policy, text):
     t0 = time.perf_counter()
     r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 5, elapsed  # measured ~0.15 s (was quadratic: ~1 s at 40 KB)
+    return time.perf_counter() - t0, r
+
+
+def _growth(policy, make, n):
+    """Time at size n over time at size n/4 (best of three runs each): about 4 when linear, 16
+    when quadratic. A ratio of two sizes, not a wall-clock bound (the machine may be loaded)."""
+    small = min(_seconds(policy, make(n // 4))[0] for _ in range(3))
+    big = min(_seconds(policy, make(n))[0] for _ in range(3))
+    # below 20 ms timings are noise; a quadratic case at these sizes takes seconds
+    return big / max(small, 0.02)
+
+
+@pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])
+def test_200kb_of_unclosed_tags_is_linear_and_fails_closed(policy, unit):
+    n = 200_000 // len(unit)
+    assert _growth(policy, lambda k: unit * k, n) < 10
+    _, r = _seconds(policy, unit * n)
     if unit != "<!--a ":
         assert "template-syntax" in ids(r)
     assert not r.ok
 
 
-@pytest.mark.parametrize("text", [
-    "{{" + " " * 200_000 + "}}",          # was quadratic in the placeholder-name pattern
-    "{{ -" + " " * 200_000 + "}}",
-    "{" + " " * 200_000 + "}",
-    "{ " * 100_000,
-    "{a}" * 70_000,
-    "<!-" * 70_000,
-    "{% if a %}x{% endif %}" * 10_000,
-    "{% raw %}" + "{{a " * 50_000,
-    "<!--{{a}}-->x" * 20_000,
-    "<!--" + "{{a}}x" * 40_000,
+@pytest.mark.parametrize("make,n", [
+    (lambda k: "{{" + " " * k + "}}", 200_000),          # was quadratic in the placeholder-name pattern
+    (lambda k: "{{ -" + " " * k + "}}", 200_000),
+    (lambda k: "{" + " " * k + "}", 200_000),
+    (lambda k: "{ " * k, 100_000),
+    (lambda k: "{a}" * k, 40_000),
+    (lambda k: "<!-" * k, 70_000),
+    (lambda k: "{% if a %}x{% endif %}" * k, 8_000),
+    (lambda k: "{% raw %}" + "{{a " * k, 50_000),
+    (lambda k: "<!--{{a}}-->x" * k, 8_000),
+    (lambda k: "<!--" + "{{a}}x" * k, 8_000),
+    (lambda k: "<b>" * k + "you will be arrested", 40_000),      # HTML tags are skipped in linear time
+    (lambda k: "&#97;" * k + "you will be arrested", 40_000),    # character references too
+    (lambda k: '{{ "' + "a" * k + '" }}', 200_000),              # string literals in tags
+    (lambda k: "nobody will be arrested. " * k, 8_000),          # except_in wordings
 ])
-def test_pathological_templates_are_linear(policy, text):
-    t0 = time.perf_counter()
-    policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
-    assert time.perf_counter() - t0 < 5
+def test_pathological_templates_are_linear(policy, make, n):
+    assert _growth(policy, make, n) < 10
 
 
 TOKENS = ["{{", "}}", "{%", "%}", "{#", "#}", "{", "}", "<!--", "-->", " ", "a", "if ", "endif", "else",
@@ -95,7 +111,7 @@ def test_any_template_gives_a_report_never_an_exception(policy, toks):
     r = policy.check_message(text, channel="sms", account={"jurisdictions": ["US-IL"]}, stage="subsequent")
     for f in r.findings:
         assert 0 <= f.span[0] <= f.span[1] <= len(text)
-        assert f.matched == text[f.span[0]:f.span[1]]
+        assert f.matched in ("", shown(text[f.span[0]:f.span[1]]))
 
 
 def test_unclosed_tag_position_is_its_line():
@@ -106,9 +122,7 @@ def test_unclosed_tag_position_is_its_line():
 def test_lint_of_1mb_unclosed_tags_finishes(tmp_path):
     f = tmp_path / "big.txt"
     f.write_text(FM_US + "{{a " * 250_000, encoding="utf-8")
-    t0 = time.perf_counter()
     code, out = lint(f)
-    assert time.perf_counter() - t0 < 20
     assert code == 1 and "template-syntax" in out
 
 
@@ -308,17 +322,17 @@ def test_bidi_warning_in_sarif_catalogue(tmp_path):
 
 # --- 7. limited-content transcripts scale ---------------------------------------------------------
 
-def test_limited_content_transcript_of_10k_turns_is_fast(policy, us):
+def test_limited_content_transcript_of_10k_turns_is_capped_and_mapped(policy, us):
     turns = [{"speaker": "agent", "start_seconds": i, "text": f"your past due account number {i}."}
              for i in range(10_000)]
-    t0 = time.perf_counter()
     r = policy.check_transcript(turns, channel="call", account=us, stage="limited_content")
-    elapsed = time.perf_counter() - t0
-    assert elapsed < 30, elapsed
+    lcm = [f for f in r.findings if f.rule_id == "regf-limited-content-message" and "lacks" not in f.message]
+    # at most 20 findings per rule and message, then one "more occurrences" finding
+    assert len(lcm) == 21 and "more occurrences not listed" in lcm[-1].message
     mapped = [f for f in r.findings if f.turn is not None and f.matched]
-    assert len({f.turn for f in mapped}) > 9_000
+    assert mapped and all(f.turn < 20 for f in mapped)
     for f in mapped:
-        assert turns[f.turn]["text"][f.span[0]:f.span[1]] == f.matched
+        assert shown(turns[f.turn]["text"][f.span[0]:f.span[1]]) == f.matched
 
 
 # --- 8. non-UTF-8 file names --------------------------------------------------------------------

@@ -58,3 +58,30 @@ def test_front_matter_errors_do_not_raise():
     assert split_front_matter("---\nchannel: [\n---\nx").meta_error
     assert split_front_matter("---\nno close").meta_error
     assert split_front_matter("- a\n").meta == {}
+
+
+# --- the ASCII fast path builds the same views as the general path ---------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from collectrules.content import normalize as _n  # noqa: E402
+
+
+def _slow(text, mode, ranges, skeleton_view):
+    # a non-ASCII character outside the ranges forces the general path without changing the view
+    t = text + "\u00e9"
+    v = _n.build_view(t, mode, ranges, None, False, skeleton_view)
+    return v.text, v.starts, v.ends
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("aZb9 -_*~^'.,\t\n\x00\x7f$<>xY")), max_size=40),
+       mode=st.sampled_from([_n.LOOSE, _n.PATTERN]), skeleton_view=st.booleans(),
+       cut=st.integers(0, 40), gap=st.integers(0, 5))
+def test_ascii_fast_path_equals_general_path(text, mode, skeleton_view, cut, gap):
+    text = text.replace("<", "(").replace("&", "+")
+    n = len(text)
+    c = min(cut, n)
+    ranges = ((0, c), (min(n, c + gap), n)) if c < n else ((0, n),)
+    fast = _n.build_view(text, mode, ranges, None, False, skeleton_view)
+    assert (fast.text, fast.starts, fast.ends) == _slow(text, mode, ranges, skeleton_view)

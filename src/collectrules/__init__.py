@@ -14,7 +14,7 @@ See the README and ``docs/`` for the ruleset language and the rules shipped.
 from __future__ import annotations
 
 from .content.findings import Finding, MessageReport, RequiredDisclosure, Turn
-from .errors import CollectrulesError, InputError, Problem, RulesetError
+from .errors import CollectrulesError, InputError, LedgerError, Problem, RulesetError
 from .history import History
 from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
 from .policy import Policy, load_policy
@@ -22,6 +22,7 @@ from .locate import Location, locate
 from .voice import ConsumerRequest, Conversation, PendingDisclosure, Utterance
 from .models import ConsentRecord
 from .redact import redact
+from .ledger import Reservation, open_ledger
 
 __version__ = "0.1.0"
 
@@ -53,4 +54,7 @@ __all__ = [
     "Location",
     "redact",
     "ConsentRecord",
+    "LedgerError",
+    "Reservation",
+    "open_ledger",
 ]

@@ -389,5 +389,14 @@ def calendar_cmd(request: str, rulesets: tuple[str, ...], days: int, channels: t
     click.echo(f"wrote {output}", err=True)
 
 
+def _add_ledger_commands() -> None:
+    from .ledger.commands import ledger  # psycopg is imported only when a PostgreSQL URL is used
+
+    main.add_command(ledger)
+
+
+_add_ledger_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -5,8 +5,11 @@
     CollectrulesError              base of everything raised on purpose
     ├── InputError                 a request is invalid: naive datetime, unknown zone or channel,
     │                              malformed history (also a ValueError, so pydantic reports it)
-    └── RulesetError               one or more ruleset files are invalid; ``.problems`` lists
-                                   every :class:`Problem` found, each ``file:line:col: rule-id: message``
+    ├── RulesetError               one or more ruleset files are invalid; ``.problems`` lists
+    │                              every :class:`Problem` found, each ``file:line:col: rule-id: message``
+    └── LedgerError                the contact ledger cannot record (database locked, down, full,
+                                   of a newer schema, or a reservation in the wrong state); nothing
+                                   was reserved (deny)
 
 Evaluation itself never raises for a well-formed request: a rule that cannot be decided (no
 time zone, no holiday calendar) becomes a denial with a reason, never a silent allow.
@@ -45,3 +48,8 @@ class RulesetError(CollectrulesError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid ruleset")
+
+
+class LedgerError(CollectrulesError):
+    """The contact ledger could not do what was asked (database locked, down or full; schema of
+    a newer version; unknown or finished reservation). Nothing was reserved: treat as a denial."""

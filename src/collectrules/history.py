@@ -106,7 +106,8 @@ def _static_filter(sk: tuple) -> Callable[[Contact], bool]:
     for expr, name, value, wanted in (
         ("c.channel in {}", "CH", chans, chans is not None),
         ("c.direction in {}", "DI", directions, True),
-        ("c.outcome in {}", "OU", outcomes, outcomes is not None),
+        # an unreported outcome ("unknown") is kept by every outcome filter (fail closed)
+        ("(c.outcome in {} or c.outcome == 'unknown')", "OU", outcomes, outcomes is not None),
         ("c.outcome not in {}", "OX", outcomes_ex, bool(outcomes_ex)),
         ("c.recipient in {}", "RE", recips, recips is not None),
         ("c.recipient not in {}", "RX", recips_ex, bool(recips_ex)),

@@ -24,7 +24,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
-from .vocab import LineType
+from .vocab import ContactOutcome, LineType
 
 #: Instants outside these years are refused: no collection rule speaks of them, and date
 #: arithmetic near year 1 or 9999 would overflow.
@@ -164,6 +164,8 @@ class Contact(BaseModel):
 
     ``debt_ids`` lists every debt the contact was about (a contact about several debts counts
     toward each, Reg F 1006.14(b)(4)). ``outcome`` is required: the evaluator never guesses it.
+    ``outcome="unknown"`` (an attempt whose outcome was never reported, e.g. a pending or expired
+    ledger reservation) is counted by every counter, whatever outcomes the counter keeps or drops.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -172,7 +174,7 @@ class Contact(BaseModel):
     at: Instant
     debt_ids: list[str] = Field(min_length=1)
     direction: Direction = "outbound"
-    outcome: Outcome
+    outcome: ContactOutcome
     recipient: Recipient = "borrower"
     place: Place = "personal"
     purpose: Purpose = "collection"
@@ -271,6 +273,9 @@ class Account(BaseModel):
         third_party_refusals: opaque ids (or roles) of people who asked not to be contacted again.
         sol_expired: the statute of limitations has run (time-barred debt).
         license_number: the collector's licence number, for disclosures.
+        institution_name: the name (or brand) of the institution collecting or collected for,
+            for disclosures: a message naming it states the institution (content rules'
+            ``account_value: institution_name``).
         account_id: the caller's opaque account id (echoed in outputs).
         breathing_space: a Debt Respite Scheme moratorium (England and Wales "Breathing Space",
             standard or mental-health crisis) is in force for the account's debts, as notified by
@@ -306,6 +311,7 @@ class Account(BaseModel):
     third_party_refusals: list[str] = Field(default_factory=list)
     sol_expired: bool = False
     license_number: str | None = None
+    institution_name: str | None = None
     account_id: str | None = None
     breathing_space: bool = False
     consent_ledger: list[ConsentRecord] = Field(default_factory=list)

@@ -87,6 +87,28 @@ class Policy:
     def rulesets(self) -> tuple[CompiledRuleset, ...]:
         return self._rulesets
 
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 (hex) of the compiled policy: every ruleset's id, version and validated
+        content, in id order, and the policy's settings (``unknown_jurisdiction``). Two policies with the same fingerprint decide alike; decision logs
+        record it so a decision can be tied to the exact rules that made it."""
+        fp = self.__dict__.get("_fingerprint")
+        if fp is None:
+            import hashlib
+            import json
+
+            h = hashlib.sha256()
+            for rs in sorted(self._rulesets, key=lambda r: (r.id, r.version)):
+                content = rs.model.model_dump_json() if hasattr(rs.model, "model_dump_json") else ""
+                h.update(json.dumps([rs.id, rs.version, content], ensure_ascii=False).encode("utf-8"))
+                h.update(b"\n")
+            # the policy's own settings change decisions too (e.g. unknown_jurisdiction="allow")
+            settings = {k: getattr(self, k) for k in ("unknown_jurisdiction", "unknown_period")
+                        if isinstance(getattr(self, k, None), str)}
+            h.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+            fp = self.__dict__["_fingerprint"] = h.hexdigest()
+        return fp
+
     def ruleset(self, ruleset_id: str) -> CompiledRuleset:
         for r in self._rulesets:
             if r.id == ruleset_id:

@@ -58,6 +58,15 @@ DebtType = Literal[
     "medical", "utility", "telecom", "other",
 ]
 
+#: The outcome of a history entry: an :data:`Outcome`, or ``unknown`` for an attempt whose
+#: outcome was never reported (a ledger reservation still pending, or expired without being
+#: completed or cancelled). ``unknown`` is counted by every counter whatever outcomes it keeps or
+#: drops (fail closed: it may have been a conversation). Rulesets filter on :data:`Outcome` only.
+ContactOutcome = Literal[
+    "no_answer", "voicemail", "conversation", "busy", "not_connected", "wrong_party",
+    "delivered", "undeliverable", "unknown",
+]
+
 Direction = Literal["outbound", "inbound"]
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]

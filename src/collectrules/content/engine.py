@@ -24,13 +24,14 @@ from ..rules.prohibited_content import ProhibitedContent
 from ..vocab import CHANNELS, DIALERS, PLACES, PURPOSES, RECIPIENTS, STAGES
 from . import normalize
 from .findings import Finding, MessageReport, RequiredDisclosure, Turn
+from .shown import MAX_FINDINGS_PER_RULE, shown
 from .template import Placeholder, Template, html_comments, parse_template
 
 
 class Chunk:
     """Wording regions of a text (plus the placeholders among them), with lazily built views."""
 
-    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern")
+    __slots__ = ("text", "ranges", "placeholders", "breaks", "strict", "_loose", "_pattern", "cache", "_spaced")
 
     def __init__(self, text: str, ranges, placeholders=(), breaks=None, strict: bool = False):
         self.text = text
@@ -40,17 +41,33 @@ class Chunk:
         self.strict = strict
         self._loose = None
         self._pattern = None
+        self._spaced = False  # not built yet (None: built, nothing to space)
+        self.cache: dict = {}
 
     @property
     def loose(self) -> normalize.View:
         if self._loose is None:
-            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict)
+            self._loose = normalize.build_view(self.text, normalize.LOOSE, self.ranges, self.breaks, self.strict,
+                                               skeleton_view=not self.strict)
         return self._loose
+
+    @property
+    def pattern_spaced(self) -> normalize.View | None:
+        """Skeleton views only: punctuation between words read as a space (``will.be.arrested``),
+        or None when the text has none (see :func:`normalize.spaced`)."""
+        if self.strict:
+            return None
+        if self._spaced is False:
+            v = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks, False,
+                                     skeleton_view=True, join_latin=False)
+            self._spaced = normalize.spaced(v)
+        return self._spaced
 
     @property
     def pattern(self) -> normalize.View:
         if self._pattern is None:
-            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks, self.strict)
+            self._pattern = normalize.build_view(self.text, normalize.PATTERN, self.ranges, self.breaks,
+                                                 self.strict, skeleton_view=not self.strict)
         return self._pattern
 
 
@@ -165,9 +182,17 @@ def _prepare(policy, account, channel, stage, recipient, place, purpose, dialer,
 
 
 def _finding(rule: ContentRule, span, text: str, message: str, **extra) -> Finding:
-    return Finding(rule_id=rule.rule_id, kind=rule.kind, span=tuple(span), matched=text[span[0]:span[1]],
+    """A finding of ``rule`` at ``span``; it shows the matched text only redacted and bounded
+    (see :mod:`collectrules.content.shown`)."""
+    return Finding(rule_id=rule.rule_id, kind=rule.kind, span=tuple(span), matched=shown(text[span[0]:span[1]]),
                    message=message, severity=rule.severity, citation=rule.citation, ruleset=rule.ruleset_id,
                    source=rule.source, status=rule.status, **extra)
+
+
+def _more(rule: ContentRule, span, text: str) -> Finding:
+    """The finding that stands for the occurrences of a rule beyond the per-message cap."""
+    return _finding(rule, span, text, f"{_title(rule, rule.kind.replace('_', ' '))}: more occurrences not "
+                    f"listed (at most {MAX_FINDINGS_PER_RULE} findings per rule and message)")
 
 
 def _title(rule: ContentRule, default: str) -> str:
@@ -243,15 +268,25 @@ def _evaluate_text(ev: _Evaluation, rules: Iterable[ContentRule], account, stage
                                     f"{rule.element}" + _stage_note(stage)))
         elif isinstance(rule, ProhibitedContent):
             seen = set()
+            n = 0
             for m in rule.matchers:
                 if not m.applies_to_language(language):
                     continue
-                for span in m.find(ev.whole, account):
-                    if span in seen:
-                        continue
+                # with except_in wordings, excepted occurrences do not use up the cap (bounded work)
+                lim = 10_000 if rule.exceptions else MAX_FINDINGS_PER_RULE + 1
+                for span in m.find(ev.whole, account, limit=lim):
+                    if span in seen or any(a < span[1] and span[0] < b for a, b in seen) \
+                            or rule.excepted(ev.whole, span, account, language):
+                        continue  # one finding per stretch of text, however many wordings match it
                     seen.add(span)
+                    n += 1
+                    if n > MAX_FINDINGS_PER_RULE:
+                        out.append(_more(rule, span, text))
+                        break
                     out.append(_finding(rule, span, text, f"{_title(rule, 'prohibited wording')}: "
-                                        f"{text[span[0]:span[1]]!r}"))
+                                        f"{shown(text[span[0]:span[1]])!r}"))
+                if n > MAX_FINDINGS_PER_RULE:
+                    break
         elif isinstance(rule, LimitedContent):
             out.extend(_limited(ev, rule, account, language))
     return out
@@ -304,17 +339,18 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
                 covered[s:e] = b"\x01" * (e - s)
         if required and not found:
             out.append(_finding(rule, (0, 0), text, f"{_title(rule, 'limited-content message')}: lacks {name}"))
+    capped: list[Finding] = []
     for m in rule.forbidden:
         if not m.applies_to_language(language):
             continue
-        for span in m.find(chunk, account):
-            out.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: must not "
-                                f"contain {text[span[0]:span[1]]!r}"))
+        for span in m.find(chunk, account, limit=MAX_FINDINGS_PER_RULE + 1):
+            capped.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: must not "
+                                   f"contain {shown(text[span[0]:span[1]])!r}"))
     for ph in chunk.placeholders:
         if not rule.placeholder_allowed(ph.name):
-            out.append(_finding(rule, (ph.start, ph.end), text,
-                                f"{_title(rule, 'limited-content message')}: placeholder "
-                                f"{text[ph.start:ph.end]!r} is not an allowed element"))
+            capped.append(_finding(rule, (ph.start, ph.end), text,
+                                   f"{_title(rule, 'limited-content message')}: placeholder "
+                                   f"{shown(text[ph.start:ph.end])!r} is not an allowed element"))
     # words covered by no element and no filler
     view = chunk.pattern
     vt = view.text
@@ -343,9 +379,39 @@ def _limited(ev: _Evaluation, rule: LimitedContent, account, language) -> list[F
         runs.append(run)
     for r in runs:
         span = (r[0][0], r[-1][1])
-        out.append(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
-                            f"{text[span[0]:span[1]]!r} is not an allowed element"))
-    return out
+        # the run itself is not quoted (it is the consumer-specific part of the message: names,
+        # account or identity numbers); the span points at it
+        from dataclasses import replace
+
+        capped.append(replace(_finding(rule, span, text, f"{_title(rule, 'limited-content message')}: "
+                                       f"{len(r)} word(s) at {span[0]}-{span[1]} not an allowed element"),
+                              matched=""))
+    if len(capped) > MAX_FINDINGS_PER_RULE:
+        capped.sort(key=lambda f: f.span)
+        capped = capped[:MAX_FINDINGS_PER_RULE] + [_more(rule, capped[MAX_FINDINGS_PER_RULE].span, text)]
+    return out + capped
+
+
+def _effective_stage(rules, stage, language):
+    """The stage a message is checked at, and a warning when the caller's label is not kept.
+
+    A message labelled ``limited_content`` is checked as one (the disclosures of initial and
+    subsequent communications skipped) only where a ``limited_content`` rule of the applicable
+    rulesets checks that channel: under Regulation F only a voicemail can be a limited-content
+    message (12 CFR 1006.2(j)), so an SMS or e-mail so labelled keeps every duty of its channel
+    (the 1006.6(e) opt-out notice included). Elsewhere the label is ignored and the message is
+    checked as a communication of undeclared stage (initial and subsequent): the caller's label
+    never removes a duty."""
+    if stage != "limited_content":
+        return stage, None
+    if any(isinstance(r, LimitedContent) and r.applies_to_message(stage, language) for r in rules):
+        return stage, None
+    return None, Finding(
+        rule_id="limited-content-stage", kind="lint", span=(0, 0), matched="",
+        message="no limited-content rule of the applicable rulesets covers this channel: the message is "
+                "checked as an ordinary communication (initial and subsequent)",
+        severity="warn", citation="12 CFR 1006.2(j): a limited-content message is a voicemail; the stage "
+                                  "label never removes a channel's duties", ruleset="collectrules")
 
 
 def _syntax_finding(tpl: Template) -> Finding | None:
@@ -377,6 +443,9 @@ def check_message(policy, text: str, *, channel: str, account: Any, stage: str |
         raise InputError(f"text must be a str, not {type(text).__name__}")
     account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
+    stage, sf = _effective_stage(rules, stage, language)
+    if sf:
+        findings.append(sf)
     tpl = parse_template(text) if template else None
     ev = _Evaluation(text, tpl)
     if tpl is not None:
@@ -427,6 +496,9 @@ def check_transcript(policy, turns: Iterable[Any], *, channel: str = "call", acc
     turns = coerce_turns(turns)
     account, ctx = _prepare(policy, account, channel, stage, recipient, place, purpose, dialer, at, language)
     rules, used, findings = _select(policy, account, ctx, channel, purpose)
+    stage, sf = _effective_stage(rules, stage, language)
+    if sf:
+        findings.append(sf)
     agent = [(i, t) for i, t in enumerate(turns) if t.speaker == "agent"]
     evs = {i: _Evaluation(t.text, None) for i, t in agent}
     for rule in rules:

@@ -14,7 +14,11 @@ class Finding:
     """One problem in a message.
 
     ``span`` is ``(start, end)`` in the checked text (Python string indices, i.e. code points);
-    a missing element has the empty span ``(0, 0)`` and ``matched == ""``. ``severity`` is the
+    a missing element has the empty span ``(0, 0)`` and ``matched == ""``. ``matched`` is the
+    text at the span *as shown*: redacted (phone, e-mail, identity and card numbers), digit runs
+    masked and cut to 40 characters (:func:`collectrules.content.shown.shown`); it is empty for a
+    limited-content run of words that are not allowed elements (that run is the
+    consumer-specific part of the message: names, account numbers), which only the span locates. ``severity`` is the
     rule's (``deny`` blocks, ``warn`` reports). ``turn`` is the transcript turn index and
     ``path`` the dialogue-node path, when there is one.
     """

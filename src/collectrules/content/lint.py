@@ -52,10 +52,18 @@ SCRIPT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".j2", ".jinja
                              ".sms", ".eml", ".html", ".htm"})
 #: larger files are not read (a ``lint-read`` error: fail closed rather than stall a CI job)
 MAX_FILE_BYTES = 8_000_000
+#: bounds on a structured file as parsed, aliases expanded (a ``lint-read`` error beyond them):
+#: nesting depth, number of values, and characters of text
+MAX_DEPTH = 64
+#: a dialogue flow reports at most this many findings (then a ``lint-read`` error: the rest of
+#: the file is not checked, which fails closed)
+MAX_FINDINGS_PER_FILE = 1_000
+MAX_VALUES = 100_000
+MAX_TEXT_CHARS = MAX_FILE_BYTES
 STRUCT_SUFFIXES = frozenset({".yaml", ".yml", ".json", ".jsonl"})
 TEXT_KEYS = ("say", "text", "prompt", "message", "utterance", "response", "reprompt")
 META_KEYS = frozenset({"channel", "stage", "language", "jurisdictions", "jurisdiction", "recipient", "collector_type",
-                       "institution_type", "sol_expired", "license_number", "timezones", "place", "purpose",
+                       "institution_type", "sol_expired", "license_number", "institution_name", "timezones", "place", "purpose",
                        "dialer", "title", "name", "description", "id"})
 
 #: pseudo-rules the linter itself reports (id → (title, citation))
@@ -66,6 +74,8 @@ TOOL_RULES = {
     "template-syntax": ("template syntax error", "fail closed: the template cannot be analysed"),
     "no-ruleset": ("no loaded ruleset covers the jurisdiction", "fail closed: no ruleset covers the account"),
     "bidi-control": ("bidirectional control characters", "the text checked must be the text displayed"),
+    "limited-content-stage": ("stage limited_content on a channel no limited-content rule covers",
+                              "12 CFR 1006.2(j): the stage label never removes a channel's duties"),
 }
 
 
@@ -249,7 +259,8 @@ def _config(meta: dict, opts: LintOptions, policy) -> tuple[_Config | None, list
     acct = None
     if not errors:
         data = {"jurisdictions": list(jur)}
-        for k in ("collector_type", "institution_type", "sol_expired", "license_number", "timezones"):
+        for k in ("collector_type", "institution_type", "sol_expired", "license_number", "institution_name",
+                  "timezones"):
             if k in meta:
                 data[k] = meta[k]
         try:
@@ -359,6 +370,9 @@ def lint_script_text(name: str, text: str, policy, opts: LintOptions) -> list[Li
     out: list[LintFinding] = []
     if sc.meta_error:
         out.append(LintFinding(name, 1, 1, 1, 1, _tool("lint-config", sc.meta_error)))
+    why = _measure(sc.meta)
+    if why:
+        return out + [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", "front matter " + why))]
     cfg, errors, warnings = _config(sc.meta, opts, policy)
     for w in warnings:
         out.append(LintFinding(name, 1, 1, 1, 1, _tool("lint-config", w, "warn")))
@@ -395,7 +409,13 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
             except json.JSONDecodeError as exc:
                 return [LintFinding(name, i + 1, exc.colno, i + 1, exc.colno,
                                     _tool("lint-read", f"line {i + 1}, column {exc.colno}: not JSON"))]
+            except RecursionError:
+                return [LintFinding(name, i + 1, 1, i + 1, 1, _tool(
+                    "lint-read", f"line {i + 1}: nested too deeply: not checked"))]
             marks.append((i + 1, 1))
+        why = _measure(turns)
+        if why:
+            return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", why))]
         _join_surrogates(turns)
         meta = {}
         if turns and isinstance(turns[0], dict) and "speaker" not in turns[0] and "meta" in turns[0]:
@@ -408,6 +428,11 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
         p = exc.problems[0]  # position only: the parser's message may quote the file's content
         return [LintFinding(name, max(p.line, 1), max(p.column, 1), max(p.line, 1), max(p.column, 1),
                             _tool("lint-read", "not valid YAML/JSON (see the line and column)"))]
+    except (RecursionError, MemoryError):
+        return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", "nested too deeply to parse: not checked"))]
+    why = _measure(data)
+    if why:
+        return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", why))]
     _join_surrogates(data)
     if isinstance(data, list) and data and all(isinstance(t, dict) and "speaker" in t for t in data):
         marks = list(getattr(data, "item_marks", [(1, 1)] * len(data)))
@@ -424,27 +449,75 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
                      "nothing checked", "warn"))]
 
 
+def _measure(root) -> str | None:
+    """Why ``root`` (a parsed YAML/JSON tree, aliases shared) is too big to lint, or None.
+
+    Counts values and text as if every alias were expanded, and the nesting depth, without
+    expanding anything: each distinct object is measured once (iteratively, no recursion), so an
+    alias bomb of a few hundred bytes is refused in time proportional to its size."""
+    memo: dict[int, tuple[int, int, int]] = {}  # id → (values, chars, depth)
+    stack = [(root, False)]
+    keep = []  # keep measured objects alive so ids stay unique
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, (dict, list)):
+            continue
+        nid = id(node)
+        if nid in memo and not done:
+            continue
+        children = list(node.values()) if isinstance(node, dict) else node
+        if not done:
+            memo[nid] = (0, 0, -1)  # in progress (a cycle cannot come out of YAML, but be safe)
+            keep.append(node)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in memo)
+            continue
+        values, chars, depth = 1, 0, 0
+        for c in (list(node.keys()) + children) if isinstance(node, dict) else children:
+            if isinstance(c, (dict, list)):
+                cv, cc, cd = memo.get(id(c), (1, 0, 0))
+                values += cv
+                chars += cc
+                depth = max(depth, cd + 1)
+            else:
+                values += 1
+                chars += len(c) if isinstance(c, str) else 0
+            if values > MAX_VALUES or chars > MAX_TEXT_CHARS:
+                break
+        memo[nid] = (min(values, MAX_VALUES + 1), min(chars, MAX_TEXT_CHARS + 1), depth)
+        if depth > MAX_DEPTH:
+            return f"nested more than {MAX_DEPTH} levels deep: not checked"
+        if values > MAX_VALUES:
+            return f"more than {MAX_VALUES} values once aliases are expanded: not checked"
+        if chars > MAX_TEXT_CHARS:
+            return f"more than {MAX_TEXT_CHARS} characters of text once aliases are expanded: not checked"
+    return None
+
+
 def _fix(s: str) -> str:
     if any(0xD800 <= ord(c) <= 0xDFFF for c in s):
         return s.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return s
 
 
-def _join_surrogates(node) -> None:
+def _join_surrogates(root) -> None:
     """JSON escapes non-BMP characters as surrogate pairs (``\\ud83d\\ude00``), which the YAML
-    parser keeps as two code points: join them (in place, keeping position marks)."""
-    if isinstance(node, dict):
-        for k, v in list(node.items()):
+    parser keeps as two code points: join them (in place, keeping position marks). Each shared
+    (aliased) object is visited once, without recursion."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, (dict, list)) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        for k, v in items:
             if isinstance(v, str):
-                node[k] = _fix(v)
-            else:
-                _join_surrogates(v)
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            if isinstance(v, str):
-                node[i] = _fix(v)
-            else:
-                _join_surrogates(v)
+                if not v.isascii():
+                    node[k] = _fix(v)
+            elif isinstance(v, (dict, list)):
+                stack.append(v)
 
 
 def _lint_transcript(name, lines, meta, turns, nodes, marks, policy, opts) -> list[LintFinding]:
@@ -491,7 +564,8 @@ def _lint_flow(name, lines, data, policy, opts) -> list[LintFinding]:
         return out + [LintFinding(name, 1, 1, 1, 1, _tool("lint-config", e)) for e in errors]
     nodes = data["nodes"]
     nodes_mark = data.key_marks.get("nodes", (1, 1, 1, 1)) if hasattr(data, "key_marks") else (1, 1, 1, 1)
-    whole: list[str] = []
+    whole: dict[str, None] = {}  # distinct texts, in order (aliases repeat the same text)
+    cache: dict[tuple, Any] = {}  # one check per distinct (text, channel, stage, language, recipient)
     for path, node in _node_items(nodes):
         if not isinstance(node, dict):
             continue
@@ -513,20 +587,35 @@ def _lint_flow(name, lines, data, policy, opts) -> list[LintFinding]:
                     if isinstance(v, str):
                         items.append((f"{path}.{key}[{i}]", v, marks[i]))
             for npath, s, (vl, vc) in items:
+                if len(out) >= MAX_FINDINGS_PER_FILE:
+                    break
                 if stage != "limited_content" and recipient == cfg.recipient:
-                    whole.append(s)
-                try:
-                    rep = policy.check_message(s, channel=channel, account=cfg.account, stage=stage,
-                                               language=language, recipient=recipient, **cfg.extra)
-                except InputError as exc:
-                    out.append(LintFinding(name, vl, vc, vl, vc, replace(_tool("lint-config", str(exc)), path=npath)))
-                    continue
+                    whole[s] = None
+                key = (s, channel, stage, language, recipient)
+                if not all(x is None or isinstance(x, str) for x in key):
+                    key = None
+                rep = cache.get(key) if key is not None else None
+                if rep is None:
+                    try:
+                        rep = policy.check_message(s, channel=channel, account=cfg.account, stage=stage,
+                                                   language=language, recipient=recipient, **cfg.extra)
+                    except InputError as exc:
+                        out.append(LintFinding(name, vl, vc, vl, vc,
+                                               replace(_tool("lint-config", str(exc)), path=npath)))
+                        continue
+                    if key is not None:
+                        cache[key] = rep
                 for f in rep.findings:
-                    if f.kind == "disclosure":
-                        continue  # checked over the whole flow below
+                    if f.kind == "disclosure" and stage != "limited_content":
+                        continue  # checked over the whole flow below (a limited-content node stands alone)
                     l1, c1 = _in_scalar(lines, vl, vc, s, f.span[0])
                     l2, c2 = _in_scalar(lines, vl, vc, s, f.span[1])
                     out.append(LintFinding(name, l1, c1, l2, c2, replace(f, path=npath)))
+    if len(out) >= MAX_FINDINGS_PER_FILE:
+        out = out[:MAX_FINDINGS_PER_FILE]
+        out.append(LintFinding(name, 1, 1, 1, 1, _tool(
+            "lint-read", f"more than {MAX_FINDINGS_PER_FILE} findings: the rest of the file was not checked")))
+        return out
     if whole:
         try:
             rep = policy.check_message("\n".join(whole), channel=cfg.channel, account=cfg.account, stage=cfg.stage,

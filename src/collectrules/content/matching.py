@@ -30,7 +30,7 @@ from . import normalize
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import Chunk
 
-AccountValue = Literal["license_number"]
+AccountValue = Literal["license_number", "institution_name"]
 
 
 def compile_re2(pattern: str):
@@ -104,23 +104,30 @@ def same_language(a: str | None, b: str | None) -> bool:
 class Matcher:
     """A compiled wording: ``find(chunk, account)`` → list of original ``(start, end)`` spans."""
 
-    __slots__ = ("wording", "language", "kind", "_needle", "_regex", "_glob")
+    __slots__ = ("wording", "language", "kind", "_needle", "_regex", "_glob", "_needle_sk", "_regex_sk")
 
     def __init__(self, w: Wording):
         self.wording = w
         self.language = w.language
-        self._needle = None
-        self._regex = None
+        self._needle = self._needle_sk = None
+        self._regex = self._regex_sk = None
         self._glob = None
         if w.phrase is not None:
             self.kind = "phrase"
             self._needle = normalize.loose(w.phrase)
+            # skeleton views (prohibited wording) compare skeletons (accents, lookalikes)
+            self._needle_sk = normalize.loose(w.phrase, skeleton_view=True) or self._needle
         elif w.exact is not None:
             self.kind = "exact"
             self._needle = w.exact
         elif w.pattern is not None:
             self.kind = "pattern"
             self._regex = compile_re2(w.pattern)
+            sk = normalize.skeleton_pattern(w.pattern)
+            try:
+                self._regex_sk = compile_re2(sk) if sk != w.pattern else self._regex
+            except ValueError:
+                self._regex_sk = self._regex
         elif w.placeholder is not None:
             self.kind = "placeholder"
             self._glob = w.placeholder.lower()
@@ -131,24 +138,36 @@ class Matcher:
     def applies_to_language(self, language: str | None) -> bool:
         return same_language(self.language, language)
 
-    def find(self, chunk: "Chunk", account=None, first: bool = False) -> list[tuple[int, int]]:
+    def find(self, chunk: "Chunk", account=None, first: bool = False,
+             limit: int | None = None) -> list[tuple[int, int]]:
+        """Original spans of the wording in ``chunk`` (the first only with ``first``; at most
+        ``limit``)."""
+        if first:
+            limit = 1
         k = self.kind
+        strict = getattr(chunk, "strict", True)
         if k == "phrase":
-            return _find_all(chunk.loose, self._needle, first)
+            return _find_all(chunk.loose, self._needle if strict else self._needle_sk, limit)
         if k == "pattern":
-            view = chunk.pattern
-            out = []
-            for m in self._regex.finditer(view.text):
-                s, e = m.span()
-                if e == s:
-                    continue
-                out.append(view.span(s, e))
-                if first:
-                    break
+            regex = self._regex if strict else self._regex_sk
+            out = _regex_spans(regex, chunk.pattern, limit)
+            if not strict and (limit is None or len(out) < limit):
+                sv = getattr(chunk, "pattern_spaced", None)
+                if sv is not None:
+                    # punctuation between words read as spaces: wording split by it is found too
+                    cover = Cover(out)
+                    extra = []
+                    for sp in _regex_spans(regex, sv, limit):
+                        if not cover.covers(*sp):
+                            extra.append(sp)
+                            if limit is not None and len(out) + len(extra) >= limit:
+                                break
+                    if extra:
+                        out = sorted(out + extra)
             return out
         if k == "placeholder":
             return [(p.start, p.end) for p in chunk.placeholders
-                    if p.name is not None and fnmatch.fnmatchcase(p.name.lower(), self._glob)][: 1 if first else None]
+                    if p.name is not None and fnmatch.fnmatchcase(p.name.lower(), self._glob)][:limit]
         if k == "exact":
             out = []
             strict = getattr(chunk, "strict", False)
@@ -159,7 +178,7 @@ class Matcher:
                         i = chunk.text.find(self._needle, i + 1, e)
                         continue  # may be displayed reordered: not counted as required wording
                     out.append((i, i + len(self._needle)))
-                    if first:
+                    if limit is not None and len(out) >= limit:
                         return out
                     i = chunk.text.find(self._needle, i + 1, e)
             return out
@@ -169,17 +188,51 @@ class Matcher:
         if value:
             needle = normalize.loose(str(value))
             if needle:
-                out += _find_all(chunk.loose, needle, first)
-        return out
+                out += _find_all(chunk.loose, needle, limit)
+        return out[:limit]
 
 
-def _find_all(view: normalize.View, needle: str, first: bool) -> list[tuple[int, int]]:
+class Cover:
+    """The union of some spans, for "is [s, e) inside one of them" in O(log n)."""
+
+    __slots__ = ("_starts", "_ends")
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for a, b in sorted(spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        self._starts = [m[0] for m in merged]
+        self._ends = [m[1] for m in merged]
+
+    def covers(self, s: int, e: int) -> bool:
+        import bisect
+
+        i = bisect.bisect_right(self._starts, s) - 1
+        return i >= 0 and e <= self._ends[i]
+
+
+def _regex_spans(regex, view: normalize.View, limit: int | None) -> list[tuple[int, int]]:
+    out = []
+    for m in regex.finditer(view.text):
+        s, e = m.span()
+        if e == s:
+            continue
+        out.append(view.span(s, e))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _find_all(view: normalize.View, needle: str, limit: int | None) -> list[tuple[int, int]]:
     out = []
     hay = view.text
     i = hay.find(needle)
     while i >= 0:
         out.append(view.span(i, i + len(needle)))
-        if first:
+        if limit is not None and len(out) >= limit:
             break
         i = hay.find(needle, i + 1)
     return out

@@ -8,7 +8,9 @@ Outreach scripts are templates. Two syntaxes are understood:
   Syntax errors are found with Jinja2's own parser.
 * Single braces: ``{placeholder}`` (a Python ``str.format`` / ICU style name).
 
-Placeholders and tags are not wording: the matching views skip them (see
+Placeholders and tags are not wording, except the string literals inside ``{{ }}`` and
+``{% %}`` tags, which are scanned for prohibited wording (``{{ "you will be arrested" }}``
+renders that text); the matching views skip the rest (see
 :mod:`collectrules.content.normalize`). For required disclosures only wording that is always
 rendered counts: text inside an ``{% if %}`` counts when every branch (with an ``{% else %}``)
 carries the element; text inside a ``{% for %}`` never counts (it may render zero times).
@@ -37,6 +39,9 @@ MAX_NESTING = 100
 MAX_TEMPLATE_CHARS = 1_000_000
 _NAME_RE = re.compile(r"^\s*(?:-\s*)?([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)")
 _STMT_RE = re.compile(r"^\{%-?\s*(\w+)")
+#: a Jinja string literal inside a tag (its text may be rendered: ``{{ "..." }}``,
+#: ``{{ x or '...' }}``, ``{% set y = "..." %}``)
+_LITERAL_RE = re.compile(r'"((?:[^"\\]|\\.)*)"|\'((?:[^\'\\]|\\.)*)\'')
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +192,12 @@ def parse_template(text: str) -> Template:
             add_text(cur, pos, s)
         pos = e
         tags.append((s, e))
+        if kind in ("{{", "{%"):
+            # string literals inside the tag are wording for the prohibited-wording checks (they
+            # may be rendered), never for required disclosures (not guaranteed to render)
+            for lm in _LITERAL_RE.finditer(text, s + 2, e - 2):
+                if lm.end() - lm.start() > 2:
+                    wording.append((lm.start() + 1, lm.end() - 1))
         tok = text[s:e]
         if len(stack) > MAX_NESTING:
             malformed = True
@@ -325,6 +336,8 @@ def split_front_matter(text: str) -> Script:
         if mark is not None:
             where = f" (line {text.count(chr(10), 0, m.end()) + mark.line + 1}, column {mark.column + 1})"
         return Script({}, text[close.end():], close.end(), f"front matter is not valid YAML{where}")
+    except (RecursionError, MemoryError):
+        return Script({}, text[close.end():], close.end(), "front matter nested too deeply to parse")
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
