@@ -4,7 +4,6 @@ pictures (SVG drawn by :mod:`collectrules.calendar` through ``Policy.check``).""
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import re
 import shutil
@@ -66,7 +65,7 @@ def catalogue_pages(app=None) -> None:
         out = [f".. _catalogue-{_slug(j)}:", "", title, "=" * max(len(title), 3), ""]
         for m in models:
             head = f"``{m.id}`` — {_cell(m.title)}"
-            out += [head, "-" * len(head), ""]
+            out += [head, "-" * (2 * len(head)), ""]
             eff = f"{m.effective_from or '…'} to {m.effective_until or '…'}" \
                 if (m.effective_from or m.effective_until) else "no dates stated (in force)"
             verified = getattr(m, "last_verified", None)
@@ -156,11 +155,31 @@ def pictures(app=None) -> None:
         _write(os.path.join(outdir, fname), svg)
 
 
+def vocabulary_page(app=None) -> None:
+    """Every closed vocabulary (the ``Literal`` aliases of :mod:`collectrules.vocab`)."""
+    import typing  # noqa: PLC0415
+
+    from collectrules import vocab  # noqa: PLC0415
+
+    out = ["Vocabularies", "============", "",
+           "The closed vocabularies of the models and rulesets (generated from ``collectrules.vocab``).",
+           "A value outside its vocabulary is an :class:`~collectrules.InputError` (a request) or a",
+           "ruleset problem (a ruleset), never ignored.", ""]
+    for name in sorted(vars(vocab)):
+        val = getattr(vocab, name)
+        if name.startswith("_") or typing.get_origin(val) is not typing.Literal:
+            continue
+        values = ", ".join(f"``{v}``" for v in typing.get_args(val))
+        out += [f".. py:data:: collectrules.vocab.{name}", "", f"   One of: {values}.", ""]
+    _write(os.path.join(HERE, "vocabularies.rst"), "\n".join(out))
+
+
 def setup(app):
+    app.connect("builder-inited", vocabulary_page)
     app.connect("builder-inited", catalogue_pages)
     app.connect("builder-inited", cli_page)
     app.connect("builder-inited", pictures)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 
-__all__ = ["catalogue_pages", "cli_page", "pictures", "PICTURES", "_dt"]
+__all__ = ["catalogue_pages", "cli_page", "pictures", "vocabulary_page", "PICTURES"]
