@@ -72,7 +72,7 @@ doctest_test_doctest_blocks = ""           # only explicit doctest / testcode bl
 # -- HTML ------------------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"collectrules {release}"
-html_static_path = ["_static", "_generated"]
+html_static_path = ["_static"]
 html_css_files = ["custom.css"]
 html_theme_options = {"navigation_with_keys": True}
 html_show_sourcelink = False
