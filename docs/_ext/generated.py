@@ -73,6 +73,10 @@ def catalogue_pages(app=None) -> None:
                     f":Source: `{_cell(m.source)} <{m.source}>`__"]
             if verified:
                 out.append(f":Last verified: {verified}")
+            newer = getattr(m, "newer_version", None)
+            if newer:
+                nt = getattr(newer, "title", None) or (newer.get("title") if isinstance(newer, dict) else newer)
+                out.append(f":Newer version on record: {_cell(nt)} (not encoded yet)")
             if m.description:
                 out += ["", _cell(m.description)]
             out += ["", f".. list-table:: Rules of ``{m.id}``", "   :header-rows: 1",
@@ -86,13 +90,13 @@ def catalogue_pages(app=None) -> None:
                 src = r.source or m.source
                 ef, eu = getattr(r, "effective_from", None), getattr(r, "effective_until", None)
                 dates = f"{ef or '…'} to {eu or '…'}" if (ef or eu) else "as the ruleset"
-                rv = getattr(r, "last_verified", None)
+                rv = getattr(r, "last_verified", None) or verified
                 out += [f"   * - ``{r.id}``", "",
                         f"       {r.kind}, {r.severity}",
                         f"     - {what}",
                         f"     - `{_cell(r.citation)} <{src}>`__", "",
                         f"       In force: {dates}", "",
-                        f"       Status: **{r.status}**" + (f"; verified {rv}" if rv else "")]
+                        f"       Status: **{r.status}**" + (f"; verified {rv}" if rv else "; never verified")]
             out.append("")
         _write(os.path.join(outdir, f"{_slug(j)}.rst"), "\n".join(out))
 
