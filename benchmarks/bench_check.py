@@ -50,7 +50,7 @@ def make_history(n: int) -> list[dict]:
     return out
 
 
-RAW_ATTEMPT = {"channel": "call", "at": AT.isoformat(), "debt_id": "D1"}
+RAW_ATTEMPT = {"channel": "call", "at": AT.isoformat(), "debt_id": "D1", "dialer": "manual"}
 RAW_ACCOUNT = {"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"]}
 
 

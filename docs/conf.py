@@ -50,6 +50,8 @@ nitpick_ignore = [
     ("py:class", "collectrules.compiler.CompiledRuleset"),
     ("py:class", "collectrules.ledger.core.Backend"),
     ("py:func", "collectrules.content.shown.shown"),
+    ("py:func", "collectrules.ruleset.loader.load_rulesets"),
+    ("py:class", "collectrules.coverage.CoverageRow"),
 ]
 nitpick_ignore_regex = [
     (r"py:.*", r"pydantic\..*"),

@@ -18,7 +18,8 @@ def shipped():
 
 
 def call(at, debt="D1", **kw):
-    return {"channel": kw.pop("channel", "call"), "at": at, "debt_id": debt, **kw}
+    # manually dialled unless the test says otherwise (an unstated dialer is read as an autodialer)
+    return {"channel": kw.pop("channel", "call"), "at": at, "debt_id": debt, "dialer": kw.pop("dialer", "manual"), **kw}
 
 
 def contact(at, outcome="no_answer", debts=("D1",), **kw):

@@ -24,7 +24,7 @@ def test_check_shipped_example_is_denied_with_citation():
 
 
 def test_check_json_and_explain():
-    req = {"attempt": {"channel": "call", "at": "2025-06-02T12:00:00-05:00", "debt_id": "D1"},
+    req = {"attempt": {"channel": "call", "at": "2025-06-02T12:00:00-05:00", "debt_id": "D1", "dialer": "manual"},
            "account": {"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"]}}
     r = run("check", "-", "--format", "json", "--explain", input=json.dumps(req))
     assert r.exit_code == 0, r.output
@@ -35,7 +35,7 @@ def test_check_json_and_explain():
 
 
 def test_check_list_and_jsonl():
-    req = {"attempt": {"channel": "call", "at": "2025-06-02T12:00:00-05:00", "debt_id": "D1"},
+    req = {"attempt": {"channel": "call", "at": "2025-06-02T12:00:00-05:00", "debt_id": "D1", "dialer": "manual"},
            "account": {"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"]}}
     late = json.loads(json.dumps(req))
     late["attempt"]["at"] = "2025-06-02T22:00:00-05:00"
@@ -45,7 +45,7 @@ def test_check_list_and_jsonl():
 
 
 def test_check_invalid_input_exits_2():
-    r = run("check", "-", input='{"attempt": {"channel": "call", "at": "2025-06-02T12:00:00", "debt_id": "D"},'
+    r = run("check", "-", input='{"attempt": {"channel": "call", "at": "2025-06-02T12:00:00", "debt_id": "D", "dialer": "manual"},'
                                 ' "account": {"jurisdictions": ["US-IL"]}}')
     assert r.exit_code == 2
     r = run("check", "-", input="[1, 2]")
@@ -85,7 +85,7 @@ def test_public_api_all_is_documented():
 
 
 def test_decision_to_dict_is_json_ready(regf):
-    d = regf.check({"channel": "call", "at": "2025-06-02T21:00:00-05:00", "debt_id": "D1"},
+    d = regf.check({"channel": "call", "at": "2025-06-02T21:00:00-05:00", "debt_id": "D1", "dialer": "manual"},
                    account={"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"], "account_id": "A-1"})
     data = json.loads(json.dumps(d.to_dict()))
     assert data["allowed"] is False

@@ -27,6 +27,6 @@ def test_frequency_cap_example_in_the_ruleset_language_doc(tmp_path):
     acct = {"jurisdictions": ["US-IL"], "timezones": ["America/Chicago"]}
     hist = [{"channel": "call", "at": f"2025-06-02T{h:02d}:00:00-05:00", "debt_ids": ["D"], "outcome": "no_answer"}
             for h in (9, 11, 13)]
-    d = policy.check({"channel": "call", "at": "2025-06-02T15:00:00-05:00", "debt_id": "D"}, account=acct, history=hist)
+    d = policy.check({"channel": "call", "at": "2025-06-02T15:00:00-05:00", "debt_id": "D", "dialer": "manual"}, account=acct, history=hist)
     assert [v.rule_id for v in d.violations] == ["acme-3-calls-a-day"]
     assert "us-federal" in d.rulesets

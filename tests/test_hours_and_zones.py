@@ -134,7 +134,7 @@ def test_naive_datetime_rejected(regf):
     with pytest.raises(InputError):
         regf.check(call("2025-06-02T12:00:00"), account=acct())
     with pytest.raises(InputError):
-        regf.check({"channel": "call", "at": dt.datetime(2025, 6, 2, 12), "debt_id": "D1"}, account=acct())
+        regf.check({"channel": "call", "at": dt.datetime(2025, 6, 2, 12), "debt_id": "D1", "dialer": "manual"}, account=acct())
 
 
 def test_unknown_channel_rejected(regf):

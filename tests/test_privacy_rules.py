@@ -33,7 +33,7 @@ def _kinds(d):
 
 # --- Regulation F: location communications -------------------------------------------------
 
-NEIGHBOUR_CALL = {"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1",
+NEIGHBOUR_CALL = {"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual",
                   "recipient": "third_party", "recipient_id": "N1", "purpose": "location_inquiry"}
 
 
@@ -74,9 +74,9 @@ def test_collection_call_to_third_party_denied(us):
 
 def test_attorney_known_consumer_denied_attorney_allowed(us):
     acct = {**CHI, "attorney_represented": True}
-    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"}, account=acct)
+    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual"}, account=acct)
     assert not d.allowed and "regf-attorney-represented" in _ids(d)
-    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "recipient": "attorney"},
+    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual", "recipient": "attorney"},
                  account=acct)
     assert d.allowed
     d = us.check(NEIGHBOUR_CALL, account=acct)
@@ -126,7 +126,7 @@ def test_text_opt_out_follows_the_person_across_debts_and_sender_numbers(us):
                                        "given_at": "2025-05-01T10:00:00-05:00",
                                        "revoked_at": "2025-06-02T12:00:00-05:00",
                                        "debt_id": "D1", "sender_id": "S1"}]}
-    text = {"channel": "sms", "at": "2025-06-03T10:00:00-05:00", "debt_id": "D2", "sender_id": "S2",
+    text = {"channel": "sms", "at": "2025-06-03T10:00:00-05:00", "debt_id": "D2", "dialer": "manual", "sender_id": "S2",
             "address_id": "M1", "line_type": "mobile"}
     d = us.check(text, account=acct)
     assert not d.allowed
@@ -169,7 +169,7 @@ def test_residential_prerecorded_cap(us):
 
 # --- China -----------------------------------------------------------------------------------
 
-EC = {"channel": "call", "at": "2025-06-02T10:00:00+08:00", "debt_id": "L1", "recipient": "emergency_contact",
+EC = {"channel": "call", "at": "2025-06-02T10:00:00+08:00", "debt_id": "L1", "dialer": "manual", "recipient": "emergency_contact",
       "recipient_id": "EC1", "purpose": "location_inquiry"}
 SH = {"jurisdictions": ["CN"], "timezones": ["Asia/Shanghai"]}
 
@@ -205,7 +205,7 @@ def test_cn_address_book_contact_never(cn):
 def test_hk_no_recovery_from_referees():
     p = load_policy(["hk-privacy"])
     acct = {"jurisdictions": ["HK"], "timezones": ["Asia/Hong_Kong"]}
-    d = p.check({"channel": "call", "at": "2025-06-02T10:00:00+08:00", "debt_id": "C1", "recipient": "reference"},
+    d = p.check({"channel": "call", "at": "2025-06-02T10:00:00+08:00", "debt_id": "C1", "dialer": "manual", "recipient": "reference"},
                 account=acct)
     assert _kinds(d) == {"hk-no-recovery-from-third-parties": "recipient"}
 
@@ -216,7 +216,7 @@ def test_hk_no_recovery_from_referees():
 def test_consent_record_rejects_revocation_before_consent():
     with pytest.raises(InputError) as e:
         load_policy(["us-tcpa"]).check(
-            {"channel": "sms", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"},
+            {"channel": "sms", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual"},
             account={**CHI, "consent_ledger": [{"channels": ["sms"], "given_at": "2025-06-02T10:00:00-05:00",
                                                 "revoked_at": "2025-06-01T10:00:00-05:00"}]})
     assert "revoked_at is before given_at" in str(e.value)
@@ -225,14 +225,14 @@ def test_consent_record_rejects_revocation_before_consent():
 def test_naive_consent_instant_rejected():
     with pytest.raises(InputError):
         load_policy(["us-tcpa"]).check(
-            {"channel": "sms", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"},
+            {"channel": "sms", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual"},
             account={**CHI, "consent_ledger": [{"channels": ["sms"], "given_at": "2025-06-02T10:00:00"}]})
 
 
 def test_unknown_line_type_rejected():
     with pytest.raises(InputError):
         load_policy(["us-tcpa"]).check(
-            {"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "line_type": "landline"},
+            {"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual", "line_type": "landline"},
             account=CHI)
 
 
@@ -264,7 +264,7 @@ def test_violation_kinds_are_recipient_and_channel(us):
 
 def test_retention_rules_take_no_part_in_check(us):
     assert any(r.kind == "retention" for rs in us.rulesets for r in rs.rules)
-    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1"}, account=CHI)
+    d = us.check({"channel": "call", "at": "2025-06-02T10:00:00-05:00", "debt_id": "D1", "dialer": "manual"}, account=CHI)
     assert d.allowed
     assert not [t for t in d.trace if t.kind == "retention"]
 
@@ -289,7 +289,7 @@ def test_opted_out_channel_counts_as_revoked_for_tcpa():
     p = load_policy(["us-tcpa"])
     acct = {**CHI, "collector_type": "first_party", "opted_out_channels": ["sms"],
             "consent_ledger": [{"channels": ["sms"], "given_at": "2025-05-01T10:00:00-05:00"}]}
-    a = {"channel": "sms", "at": "2025-06-10T10:00:00-05:00", "debt_id": "D1", "line_type": "mobile"}
+    a = {"channel": "sms", "at": "2025-06-10T10:00:00-05:00", "debt_id": "D1", "dialer": "manual", "line_type": "mobile"}
     assert _ids(p.check(a, account=acct)) == {"tcpa-revocation"}
     assert p.check({**a, "purpose": "opt_out_confirmation"}, account=acct).allowed
 

@@ -1,6 +1,8 @@
 """Properties that must hold for every input (hypothesis):
 
-* adding history never turns a denial into an allow;
+* adding history never turns a denial into an allow — except that the consumer's own
+  communication inside a time they designated inconvenient opens one reply (Reg F comment
+  6(b)(1)-2), the only way an inbound contact can allow;
 * ``next_allowed_at``, when returned, is allowed, and no sampled earlier instant is;
 * permuting an account's zones changes nothing.
 """
@@ -75,7 +77,13 @@ def test_more_history_never_turns_a_denial_into_an_allow(attempt, account, histo
     before = POLICY.check(attempt, account=account, history=history, next_allowed=False)
     assume(not before.allowed)
     after = POLICY.check(attempt, account=account, history=history + extra, next_allowed=False)
-    assert not after.allowed
+    if after.allowed:
+        # only the reply-once exception: a consumer's communication was added, and the only
+        # denial before was the consumer-designated inconvenient time
+        assert any(c["direction"] == "inbound" and c["channel"] == attempt["channel"] for c in extra)
+        assert {v.rule_id for v in before.violations} == {"regf-consumer-inconvenient-times"}
+    outbound_only = [c for c in extra if c["direction"] == "outbound"]
+    assert not POLICY.check(attempt, account=account, history=history + outbound_only, next_allowed=False).allowed
 
 
 @SETTINGS

@@ -43,7 +43,7 @@ ON_ACCOUNT = {"jurisdictions": ["CA-ON"], "timezones": ["America/Toronto"],
 
 
 def test_ontario_sunday_1230_denied(shipped):
-    d = shipped.check({"channel": "call", "at": "2025-06-01T12:30:00-04:00", "debt_id": "D1"},
+    d = shipped.check({"channel": "call", "at": "2025-06-01T12:30:00-04:00", "debt_id": "D1", "dialer": "manual"},
                       account=ON_ACCOUNT)
     assert not d.allowed
     assert [v.rule_id for v in d.violations] == ["on-contact-hours"]
@@ -52,7 +52,7 @@ def test_ontario_sunday_1230_denied(shipped):
 
 
 def test_ontario_sunday_1300_allowed(shipped):
-    d = shipped.check({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1"},
+    d = shipped.check({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1", "dialer": "manual"},
                       account=ON_ACCOUNT)
     assert d.allowed, d.explain()
 
@@ -60,14 +60,14 @@ def test_ontario_sunday_1300_allowed(shipped):
 def test_ontario_without_zone_uses_every_ontario_zone(shipped):
     # CA-ON spans Eastern and Central time: 13:00 Toronto is 12:00 Winnipeg, still too early
     acct = {"jurisdictions": ["CA-ON"], "notice_sent_at": "2025-01-06T10:00:00-05:00"}
-    d = shipped.check({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1"}, account=acct)
+    d = shipped.check({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1", "dialer": "manual"}, account=acct)
     assert not d.allowed
-    assert shipped.next_allowed({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1"},
+    assert shipped.next_allowed({"channel": "call", "at": "2025-06-01T13:00:00-04:00", "debt_id": "D1", "dialer": "manual"},
                                 account=acct) == dt.datetime.fromisoformat("2025-06-01T14:00:00-04:00")
 
 
 def test_jakarta_sunday_denied(shipped):
-    d = shipped.check({"channel": "call", "at": "2025-06-08T10:00:00+07:00", "debt_id": "K1"},
+    d = shipped.check({"channel": "call", "at": "2025-06-08T10:00:00+07:00", "debt_id": "K1", "dialer": "manual"},
                       account={"jurisdictions": ["ID-JK"], "timezones": ["Asia/Jakarta"]})
     assert not d.allowed
     assert "id-pojk22-no-sunday-or-national-holiday" in {v.rule_id for v in d.violations}
@@ -75,7 +75,7 @@ def test_jakarta_sunday_denied(shipped):
 
 
 def test_jakarta_account_without_zone_gets_wib(shipped):
-    d = shipped.check({"channel": "call", "at": "2025-06-09T19:59:59+07:00", "debt_id": "K1"},
+    d = shipped.check({"channel": "call", "at": "2025-06-09T19:59:59+07:00", "debt_id": "K1", "dialer": "manual"},
                       account={"jurisdictions": ["ID-JK"]})
     assert d.allowed, d.explain()
 
@@ -96,7 +96,7 @@ def test_all_shipped_intl_rules_are_covered():
 
 
 def test_philippines_15_days_past_due_boundary(shipped):
-    at = {"channel": "call", "at": "2025-06-02T22:00:00+08:00", "debt_id": "P1"}
+    at = {"channel": "call", "at": "2025-06-02T22:00:00+08:00", "debt_id": "P1", "dialer": "manual"}
     base = {"jurisdictions": ["PH"], "timezones": ["Asia/Manila"]}
     assert not shipped.check(at, account={**base, "days_past_due": 15}).allowed
     assert shipped.check(at, account={**base, "days_past_due": 16}).allowed
@@ -106,14 +106,14 @@ def test_philippines_15_days_past_due_boundary(shipped):
 def test_india_half_hour_zone(shipped):
     acct = {"jurisdictions": ["IN"]}
     # 13:29:59 UTC = 18:59:59 IST; 13:30:00 UTC = 19:00:00 IST
-    assert shipped.check({"channel": "call", "at": "2025-06-02T13:29:59Z", "debt_id": "L"}, account=acct).allowed
-    d = shipped.check({"channel": "call", "at": "2025-06-02T13:30:00Z", "debt_id": "L"}, account=acct)
+    assert shipped.check({"channel": "call", "at": "2025-06-02T13:29:59Z", "debt_id": "L", "dialer": "manual"}, account=acct).allowed
+    d = shipped.check({"channel": "call", "at": "2025-06-02T13:30:00Z", "debt_id": "L", "dialer": "manual"}, account=acct)
     assert not d.allowed and d.violations[0].rule_id == "in-rbi-call-hours"
 
 
 def test_australia_brisbane_has_no_dst_sydney_does(shipped):
     # 2026-01-04 20:45 UTC is Monday 07:45 in Sydney (AEDT, +11) but 06:45 in Brisbane (+10)
-    at = {"channel": "call", "at": "2026-01-04T20:45:00Z", "debt_id": "A"}
+    at = {"channel": "call", "at": "2026-01-04T20:45:00Z", "debt_id": "A", "dialer": "manual"}
     assert shipped.check(at, account={"jurisdictions": ["AU-NSW"], "timezones": ["Australia/Sydney"]}).allowed
     d = shipped.check(at, account={"jurisdictions": ["AU-QLD"]})
     assert not d.allowed
@@ -122,13 +122,13 @@ def test_australia_brisbane_has_no_dst_sydney_does(shipped):
 
 def test_breathing_space_stops_contact_in_gb(shipped):
     acct = {"jurisdictions": ["GB"], "timezones": ["Europe/London"], "breathing_space": True}
-    d = shipped.check({"channel": "call", "at": "2025-06-02T12:00:00+01:00", "debt_id": "G"}, account=acct)
+    d = shipped.check({"channel": "call", "at": "2025-06-02T12:00:00+01:00", "debt_id": "G", "dialer": "manual"}, account=acct)
     assert not d.allowed and d.next_allowed_at is None
     assert [v.rule_id for v in d.violations] == ["gb-breathing-space"]
 
 
 def test_gb_hours_only_warn(shipped):
-    d = shipped.check({"channel": "call", "at": "2025-06-02T22:00:00+01:00", "debt_id": "G"},
+    d = shipped.check({"channel": "call", "at": "2025-06-02T22:00:00+01:00", "debt_id": "G", "dialer": "manual"},
                       account={"jurisdictions": ["GB"], "timezones": ["Europe/London"]})
     assert d.allowed and [w.rule_id for w in d.warnings] == ["gb-conc-reasonable-hours"]
 
@@ -172,7 +172,7 @@ def _acct(sent=None, zones=("America/Toronto",)):
 
 
 def test_notice_missing_denies_call_and_waiting_cannot_help(notice_policy):
-    att = {"channel": "call", "at": "2025-06-03T10:00:00-04:00", "debt_id": "D"}
+    att = {"channel": "call", "at": "2025-06-03T10:00:00-04:00", "debt_id": "D", "dialer": "manual"}
     d = notice_policy.check(att, account=_acct())
     assert not d.allowed and d.next_allowed_at is None
     assert "first contact must be the written notice" in d.violations[0].message
@@ -194,8 +194,8 @@ def test_notice_channel_denied_inside_the_wait(notice_policy):
 
 def test_notice_wait_boundary_is_local_midnight(notice_policy):
     acct = _acct("2025-06-03T23:59:00-04:00")
-    last = {"channel": "call", "at": "2025-06-09T23:59:59.999999-04:00", "debt_id": "D"}
-    first = {"channel": "call", "at": "2025-06-10T00:00:00-04:00", "debt_id": "D"}
+    last = {"channel": "call", "at": "2025-06-09T23:59:59.999999-04:00", "debt_id": "D", "dialer": "manual"}
+    first = {"channel": "call", "at": "2025-06-10T00:00:00-04:00", "debt_id": "D", "dialer": "manual"}
     assert not notice_policy.check(last, account=acct).allowed
     assert notice_policy.check(first, account=acct).allowed
     assert notice_policy.next_allowed(last, account=acct) == dt.datetime.fromisoformat("2025-06-10T00:00:00-04:00")
@@ -203,7 +203,7 @@ def test_notice_wait_boundary_is_local_midnight(notice_policy):
 
 def test_notice_sent_after_the_attempt_counts_as_not_sent(notice_policy):
     acct = _acct("2025-06-03T10:00:00-04:00")
-    d = notice_policy.check({"channel": "call", "at": "2025-06-02T10:00:00-04:00", "debt_id": "D"}, account=acct)
+    d = notice_policy.check({"channel": "call", "at": "2025-06-02T10:00:00-04:00", "debt_id": "D", "dialer": "manual"}, account=acct)
     assert not d.allowed
     assert d.next_allowed_at == dt.datetime.fromisoformat("2025-06-10T00:00:00-04:00")
     # and the letter before the notice instant may itself be the notice
@@ -214,7 +214,7 @@ def test_notice_sent_after_the_attempt_counts_as_not_sent(notice_policy):
 def test_notice_wait_every_zone_must_have_finished(notice_policy):
     # 23:30 in Vancouver on 06-03 is 02:30 on 06-04 in Toronto: Toronto's wait ends a day later
     acct = _acct("2025-06-03T23:30:00-07:00", zones=("America/Vancouver", "America/Toronto"))
-    att = {"channel": "call", "at": "2025-06-10T12:00:00-04:00", "debt_id": "D"}
+    att = {"channel": "call", "at": "2025-06-10T12:00:00-04:00", "debt_id": "D", "dialer": "manual"}
     assert not notice_policy.check(att, account=acct).allowed
     nxt = notice_policy.next_allowed(att, account=acct)
     assert nxt == dt.datetime.fromisoformat("2025-06-11T00:00:00-04:00")
@@ -223,8 +223,8 @@ def test_notice_wait_every_zone_must_have_finished(notice_policy):
 def test_notice_sent_date_is_day_one(tmp_path):
     p = _policy(tmp_path, NOTICE_RULESET.format(extra="    sent_date_is_day_one: true"))
     acct = _acct("2025-06-03T10:00:00-04:00")
-    assert p.check({"channel": "call", "at": "2025-06-09T00:00:00-04:00", "debt_id": "D"}, account=acct).allowed
-    assert not p.check({"channel": "call", "at": "2025-06-08T23:59:59-04:00", "debt_id": "D"}, account=acct).allowed
+    assert p.check({"channel": "call", "at": "2025-06-09T00:00:00-04:00", "debt_id": "D", "dialer": "manual"}, account=acct).allowed
+    assert not p.check({"channel": "call", "at": "2025-06-08T23:59:59-04:00", "debt_id": "D", "dialer": "manual"}, account=acct).allowed
 
 
 def test_notice_wait_needs_notice_channels(tmp_path):
@@ -282,7 +282,7 @@ def test_rolling_month_cap_and_its_reopening(tmp_path):
         {"channel": "call", "at": "2025-01-31T10:00:00+11:00", "debt_ids": ["A"], "outcome": "conversation"},
         {"channel": "call", "at": "2025-02-10T10:00:00+11:00", "debt_ids": ["A"], "outcome": "conversation"},
     ]
-    att = {"channel": "call", "at": "2025-02-28T10:00:00+11:00", "debt_id": "A"}
+    att = {"channel": "call", "at": "2025-02-28T10:00:00+11:00", "debt_id": "A", "dialer": "manual"}
     d = p.check(att, account=acct, history=hist)
     assert not d.allowed
     # on 28 Feb the window is 29 Jan..28 Feb; 31 Jan leaves on 1 Mar (window 2 Feb..1 Mar)
@@ -354,7 +354,7 @@ def test_notice_wait_matches_a_date_oracle(tmp_path_factory, sent, delta_minutes
         _NOTICE_POLICY = _policy(tmp_path_factory.mktemp("nw"), NOTICE_RULESET.format(extra=""))
     at = sent + dt.timedelta(minutes=delta_minutes)
     tz = clock.get_zone("America/Toronto")
-    d = _NOTICE_POLICY.check({"channel": "call", "at": at.isoformat(), "debt_id": "D"},
+    d = _NOTICE_POLICY.check({"channel": "call", "at": at.isoformat(), "debt_id": "D", "dialer": "manual"},
                              account=_acct(sent.isoformat()), next_allowed=False)
     expected = at >= sent and (at.astimezone(tz).date() - sent.astimezone(tz).date()).days >= 7
     assert d.allowed == expected
@@ -379,7 +379,7 @@ def test_unknown_category_on_a_derived_calendar_fails_closed(tmp_path):
         holiday_categories: [bank]
     """
     p = _policy(tmp_path, body)
-    d = p.check({"channel": "call", "at": "2025-06-03T10:00:00-04:00", "debt_id": "D"},
+    d = p.check({"channel": "call", "at": "2025-06-03T10:00:00-04:00", "debt_id": "D", "dialer": "manual"},
                 account={"jurisdictions": ["CA-ON"], "timezones": ["America/Toronto"]})
     assert not d.allowed
     assert "cannot decide holidays" in d.violations[0].message

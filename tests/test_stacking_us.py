@@ -25,7 +25,8 @@ def _ids(d, which="violations"):
 
 
 def _call(at: str, debt="D1", **kw):
-    return {"channel": "call", "at": at, "debt_id": debt, **kw}
+    # manually dialled (an unstated dialer gets the TCPA autodialer reading)
+    return {"channel": "call", "at": at, "debt_id": debt, "dialer": "manual", **kw}
 
 
 def _hist(*rows):
@@ -54,17 +55,22 @@ def test_nyc_before_2026_09_01_old_twice_in_seven(policy) -> None:
 
 
 def test_nyc_after_2026_09_01_three_in_seven_across_channels(policy) -> None:
-    acct = {**NYC, "written_consent_channels": ["email", "sms"]}
+    # D1, D2 and D3 are debt ids of one account (the 2026 rule counts per account)
+    acct = {**NYC, "written_consent_channels": ["email", "sms"], "debt_groups": [["D1", "D2", "D3"]]}
     two = _hist(("call", "2026-09-04T10:00:00-04:00", "D1", "no_answer"),
                 ("email", "2026-09-06T10:00:00-04:00", "D2", "delivered"))
     third = policy.check(_call("2026-09-08T10:00:00-04:00"), account=acct, history=two)
     assert third.allowed, third.violations  # the old rule would have denied this one
     three = two + _hist(("letter", "2026-09-08T10:00:00-04:00", "D1", "delivered"))
-    fourth = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3"},
+    fourth = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3", "dialer": "manual"},
                           account=acct, history=three)
     assert not fourth.allowed
     assert _ids(fourth) == {"nyc-contacts-3-in-7"}
     assert fourth.next_allowed_at == _dt.datetime.fromisoformat("2026-09-11T08:00:00-04:00")
+    # the same contacts about another account of the consumer do not count toward this one
+    other = policy.check({"channel": "sms", "at": "2026-09-09T12:00:00-04:00", "debt_id": "D3", "dialer": "manual"},
+                         account={**acct, "debt_groups": [["D1", "D2"]]}, history=three)
+    assert other.allowed, other.violations
 
 
 def test_nyc_rule_change_at_midnight(policy) -> None:
@@ -87,10 +93,10 @@ def test_nyc_creditor_gets_city_rule_only(policy) -> None:
 
 
 def test_nyc_email_needs_written_consent_state_and_city(policy) -> None:
-    d = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1"}, account=NYC)
+    d = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1", "dialer": "manual"}, account=NYC)
     assert not d.allowed
     assert _ids(d) == {"ny-electronic-written-consent", "nyc-electronic-written-consent"}
-    ok = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1"},
+    ok = policy.check({"channel": "email", "at": "2026-09-10T12:00:00-04:00", "debt_id": "D1", "dialer": "manual"},
                       account={**NYC, "written_consent_channels": ["email"]})
     assert ok.allowed
 
@@ -128,7 +134,7 @@ def test_seattle_fourth_weekly_communication_denied(policy) -> None:
 def test_florida_creditor_quiet_hours_and_email(policy) -> None:
     acct = {"jurisdictions": ["US-FL"], "timezones": [NY], "collector_type": "first_party"}
     assert _ids(policy.check(_call("2025-06-02T21:00:00-04:00"), account=acct)) == {"fl-quiet-hours"}
-    email = {"channel": "email", "at": "2025-06-02T23:00:00-04:00", "debt_id": "D1"}
+    email = {"channel": "email", "at": "2025-06-02T23:00:00-04:00", "debt_id": "D1", "dialer": "manual"}
     assert policy.check(email, account=acct).allowed  # SB 232
     # a third-party collector's late e-mail is still an inconvenient time under Reg F
     third = policy.check(email, account={**acct, "collector_type": "third_party"})

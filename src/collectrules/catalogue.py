@@ -57,6 +57,7 @@ class Row:
     status: str
     severity: str
     source: str | None
+    last_verified: Any = None  # the rule's own last_verified, else its ruleset's (None: never)
 
 
 @dataclass
@@ -279,21 +280,29 @@ def build_catalogue(sources: Iterable[str | os.PathLike] | None = None) -> list[
         if m.effective_from or m.effective_until:
             eff = f"{m.effective_from or ''}..{m.effective_until or ''}"
         sec.rulesets.append({"id": m.id, "title": m.title, "scope": _scope_text(m.scope),
-                             "version": m.version, "source": m.source, "effective": eff})
+                             "version": m.version, "source": m.source, "effective": eff,
+                             "last_verified": getattr(m, "last_verified", None)})
         for r in m.rules:
+            lv = getattr(r, "last_verified", None) or getattr(m, "last_verified", None)
             sec.rows.append(Row(m.id, r.id, r.kind, describe_rule(r), rule_numbers(r), r.citation,
-                                r.status, r.severity, r.source or m.source))
+                                r.status, r.severity, r.source or m.source, lv))
     return [sections[k] for k in sorted(sections)]
 
 
 # ---------------------------------------------------------------------------------------------
 # rendering
 
-_HEAD = ("Ruleset", "Rule", "What it does", "Numbers", "Citation", "Status")
+_HEAD = ("Ruleset", "Rule", "What it does", "Numbers", "Citation", "Status", "Verified")
 
 
 def _cells(r: Row) -> tuple[str, ...]:
-    return (r.ruleset, r.rule_id, r.what, r.numbers, r.citation, r.status)
+    return (r.ruleset, r.rule_id, r.what, r.numbers, r.citation, r.status,
+            r.last_verified.isoformat() if r.last_verified else "never")
+
+
+def _verified(rs: dict) -> str:
+    lv = rs.get("last_verified")
+    return f"; sources last verified {lv.isoformat()}" if lv else "; never verified"
 
 
 def _md(s: str) -> str:
@@ -308,8 +317,8 @@ def render_markdown(sections: list[Section], title: str = "Rules catalogue") -> 
         out += [f"## {sec.jurisdiction}", ""]
         for rs in sec.rulesets:
             eff = f"; in force {rs['effective']}" if rs["effective"] else ""
-            out.append(f"- `{rs['id']}` — {_md(rs['title'])} (version {rs['version']}; {rs['scope']}{eff}; "
-                       f"source: <{rs['source']}>)")
+            out.append(f"- `{rs['id']}` — {_md(rs['title'])} (version {rs['version']}; {rs['scope']}{eff}"
+                       f"{_verified(rs)}; source: <{rs['source']}>)")
         out += ["", "| " + " | ".join(_HEAD) + " |", "|" + "---|" * len(_HEAD)]
         for r in sec.rows:
             c = list(_cells(r))
@@ -334,9 +343,9 @@ def render_rst(sections: list[Section], title: str = "Rules catalogue") -> str:
         for rs in sec.rulesets:
             eff = f"; in force {rs['effective']}" if rs["effective"] else ""
             out.append(f"* ``{rs['id']}`` — {_rst_text(rs['title'])} (version {rs['version']}; "
-                       f"{rs['scope']}{eff}; source: {rs['source']})")
+                       f"{rs['scope']}{eff}{_verified(rs)}; source: {rs['source']})")
         out += ["", f".. list-table:: {sec.jurisdiction}", "   :header-rows: 1",
-                "   :widths: 10 14 40 10 18 8", ""]
+                "   :widths: 10 14 38 10 16 6 6", ""]
         out.append("   * - " + "\n     - ".join(_HEAD))
         for r in sec.rows:
             c = list(_cells(r))

@@ -31,68 +31,133 @@ def _load_requests(source: str) -> list[dict | InputError]:
     dict, or an :class:`InputError` for a request that cannot be read (one bad JSONL line or
     malformed request does not stop the others).
 
+    Bounded (:mod:`collectrules.limits`): input size, request count, nesting depth and YAML alias
+    expansion.
+
     Raises:
         InputError: the input as a whole is unreadable.
     """
+    from .limits import MAX_REQUEST_BYTES
+
     if source == "-":
-        text = sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(MAX_REQUEST_BYTES + 1) if stream is not None else sys.stdin.read(MAX_REQUEST_BYTES + 1)
         name = "<stdin>"
     else:
         p = Path(source)
         if not p.is_file():
             raise click.UsageError(f"no such request file: {source}")
         try:
-            text = p.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise InputError(f"{source}: not UTF-8 text") from None
+            with open(p, "rb") as fh:
+                data = fh.read(MAX_REQUEST_BYTES + 1)
+        except OSError as exc:
+            raise InputError(f"{source}: cannot read ({exc.strerror})") from None
         name = source
+    if len(data) > MAX_REQUEST_BYTES:
+        raise InputError(f"{name}: larger than {MAX_REQUEST_BYTES} bytes")
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(f"{name}: not UTF-8 text (line {line})") from None
+    else:
+        text = data
     try:
         return _parse_requests(text, name)
     except RecursionError:
         raise InputError(f"{name}: nested too deeply") from None
 
 
+def _jsonl(text: str, name: str) -> list[Any] | None:
+    """JSONL: more than one non-blank line and the first parses as a JSON object. Each line is
+    parsed alone; a line that is not JSON becomes an :class:`InputError` naming its line number
+    (counted over every line, blank ones included), so it does not lose the others."""
+    lines = text.splitlines()
+    filled = [(n, ln) for n, ln in enumerate(lines, 1) if ln.strip()]
+    if len(filled) < 2:
+        return None
+    try:
+        first = json.loads(filled[0][1])
+    except (json.JSONDecodeError, RecursionError):
+        return None
+    if not isinstance(first, dict):
+        return None
+    out: list[Any] = []
+    for n, ln in filled:
+        try:
+            out.append((n, json.loads(ln)))
+        except json.JSONDecodeError as exc:
+            out.append((n, InputError(f"{name}: line {n}: not JSON ({exc.msg} at column {exc.colno})")))
+        except RecursionError:
+            out.append((n, InputError(f"{name}: line {n}: nested too deeply")))
+    return out
+
+
 def _parse_requests(text: str, name: str) -> list[dict | InputError]:
+    from . import limits
+
     text_s = text.strip()
     data: Any = None
+    numbered: list[tuple[int | None, Any]] | None = None
     try:
         data = json.loads(text_s) if text_s else None
     except json.JSONDecodeError:
-        lines = [ln for ln in text_s.splitlines() if ln.strip()]
-        if len(lines) > 1 and all(ln.lstrip().startswith("{") for ln in lines):
-            data = []
-            for n, ln in enumerate(lines, 1):  # JSONL
-                try:
-                    data.append(json.loads(ln))
-                except json.JSONDecodeError as exc:
-                    data.append(InputError(f"{name}: line {n}: not JSON ({exc.msg} at column {exc.colno})"))
-        if data is None:
+        numbered = _jsonl(text, name)
+        if numbered is None:
             try:
-                data = yaml.safe_load(text)
-            except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+                data = limits.safe_load(text)
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
                 # position only: the YAML snippet would echo request content (personal data)
                 mark = getattr(exc, "problem_mark", None)
                 where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-                raise InputError(f"{name}: not JSON, JSONL or YAML{where}") from None
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list) or not data:
-        raise InputError(f"{name}: expected a request object {{attempt, account, history}} or a list of them")
+                bound = getattr(exc, "problem", "") or ""
+                why = f" ({bound})" if "nested more than" in bound or "expands to more than" in bound else ""
+                raise InputError(f"{name}: not JSON, JSONL or YAML{where}{why}") from None
+    if numbered is None:
+        if isinstance(data, dict):
+            data = [data]
+        if not isinstance(data, list) or not data:
+            raise InputError(f"{name}: expected a request object {{attempt, account, history}} or a list of them")
+        numbered = [(None, d) for d in data]
+    if len(numbered) > limits.MAX_REQUESTS:
+        raise InputError(f"{name}: more than {limits.MAX_REQUESTS} requests; split the input")
     out: list[dict | InputError] = []
-    for i, d in enumerate(data):
+    for i, (line, d) in enumerate(numbered):
+        where = f"line {line}" if line is not None else f"request {i}"
         if isinstance(d, InputError):
             out.append(d)
             continue
         if not isinstance(d, dict):
-            out.append(InputError(f"{name}: request {i}: not an object"))
+            out.append(InputError(f"{name}: {where}: not an object"))
+            continue
+        try:
+            limits.check_depth(d)
+        except limits.BoundExceeded as exc:
+            out.append(InputError(f"{name}: {where}: {exc}"))
             continue
         unknown = set(d) - {"attempt", "account", "history", "id"}
         if unknown or "attempt" not in d or "account" not in d:
-            out.append(InputError(f"{name}: request {i}: needs 'attempt' and 'account' (and optional 'history', "
+            out.append(InputError(f"{name}: {where}: needs 'attempt' and 'account' (and optional 'history', "
                                   "'id')" + (f"; {len(unknown)} unknown key(s)" if unknown else "")))
             continue
         out.append(d)
     return out
+
+
+def _label(request: Any) -> str | None:
+    """The request's ``id`` as shown on every output line and in JSON: redacted like the
+    INVALID lines (a caller may put a phone number or an e-mail address there) and bounded."""
+    from .redact import redact
+
+    if not isinstance(request, dict) or request.get("id") is None:
+        return None
+    value = request.get("id")
+    if not isinstance(value, (str, int, float, bool)):
+        return "<id not shown: not a string>"
+    text = redact(str(value))
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _write_output(output: str, text: str) -> None:
@@ -108,6 +173,14 @@ def _write_output(output: str, text: str) -> None:
 @click.version_option(__version__, prog_name="collectrules")
 def main() -> None:
     """Debt-collection compliance rules: check contact attempts, validate and test rulesets."""
+
+
+def _notice_if_no_shipped(policy) -> None:
+    """House rules alone replace the shipped rulesets: say so on stderr, every time."""
+    if not any(getattr(rs, "shipped", False) for rs in policy.rulesets):
+        click.echo("notice: no shipped ruleset is loaded (only " + ", ".join(rs.id for rs in policy.rulesets)
+                   + "); decisions ignore the law the shipped rulesets encode. Add -r shipped to stack them.",
+                   err=True)
 
 
 @main.command()
@@ -128,6 +201,7 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
 
     try:
         policy = load_policy(list(rulesets) or None)
+        _notice_if_no_shipped(policy)
         reqs = _load_requests(request)
     except RulesetError as exc:
         click.echo(str(exc), err=True)
@@ -137,7 +211,7 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
         sys.exit(2)
     results: list[tuple[str | None, Any]] = []
     for i, r in enumerate(reqs):
-        label = str(r.get("id")) if isinstance(r, dict) and r.get("id") is not None else None
+        label = _label(r)
         if isinstance(r, InputError):
             results.append((label, r))
             continue
@@ -145,6 +219,9 @@ def check(request: str, rulesets: tuple[str, ...], fmt: str, explain: bool) -> N
             results.append((label, policy.check(r["attempt"], account=r["account"], history=r.get("history"))))
         except InputError as exc:
             results.append((label, InputError(f"request {i}{f' ({label})' if label else ''}: {exc}")))
+        except Exception as exc:  # noqa: BLE001 - fail closed per request: never lose the batch
+            results.append((label, InputError(f"request {i}{f' ({label})' if label else ''}: could not be "
+                                              f"decided ({type(exc).__name__}); treated as invalid")))
     if fmt == "json":
         click.echo(decision_report.json_results(results, explain=explain))
     else:
@@ -400,3 +477,49 @@ _add_ledger_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command("outdated")
+@_rulesets_option
+@click.option("--days", default=365, show_default=True, type=click.IntRange(min=0),
+              help="List rules whose source was not verified within this many days.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def outdated_cmd(rulesets: tuple[str, ...], days: int, fmt: str) -> None:
+    """List rules to re-read: never verified, not verified within --days, or a newer version of
+    the source on record. Exit 0 when none, 1 when some are listed, 2 on invalid rulesets."""
+    from .provenance import outdated
+
+    try:
+        items = outdated(list(rulesets) or None, days=days)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(json.dumps([{"ruleset": i.ruleset, "rule_id": i.rule_id, "jurisdiction": i.jurisdiction,
+                                "last_verified": i.last_verified.isoformat() if i.last_verified else None,
+                                "source": i.source, "reasons": list(i.reasons)} for i in items], indent=2))
+    else:
+        for i in items:
+            click.echo(f"{i.ruleset}/{i.rule_id}: {'; '.join(i.reasons)}"
+                       + (f" (source: {i.source})" if i.source else ""))
+        click.echo(f"{len(items)} rule{'s' if len(items) != 1 else ''} to re-read (verified within {days} days)")
+    sys.exit(1 if items else 0)
+
+
+@main.command("coverage")
+@_rulesets_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text", show_default=True)
+def coverage_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
+    """Print the jurisdiction x topic table: each cell's status (confirmed, partial, unconfirmed,
+    'none fixed' when researched and found to fix nothing, '-' when absent)."""
+    from .coverage import coverage_table, render_coverage
+
+    try:
+        rows = coverage_table(list(rulesets) or None)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (OSError, ValueError) as exc:  # the researched list is unreadable or malformed
+        click.echo(f"researched list: {exc}", err=True)
+        sys.exit(2)
+    click.echo(render_coverage(rows, fmt), nl=False)

@@ -43,24 +43,51 @@ def weekday_index(name: str) -> int:
 # zones
 
 
-@functools.lru_cache(maxsize=None)
+def _is_fixed_offset(zone: _dt.tzinfo, name: str) -> bool:
+    """Is the resolved ``zone`` a fixed UTC offset rather than a place? Decided by the zone
+    object (no transitions: ``UTC``, ``Zulu``, ``Etc/GMT+5``…) and by its canonical name
+    (``EST``/``MST``/``HST``, which pytz still models with transitions), never by the spelling."""
+    return not hasattr(zone, "_utc_transition_times") or name in ("EST", "MST", "HST")
+
+
+@functools.lru_cache(maxsize=1024)
+def canonical_zone_name(name: str) -> str:
+    """The tz database's own spelling of a zone name (``america/chicago`` → ``America/Chicago``,
+    ``utc`` → ``UTC``). The cache is bounded: arbitrary spellings cannot grow it without limit.
+
+    Raises:
+        InputError: the name is not in the tz database.
+    """
+    if not isinstance(name, str) or not name or len(name) > 64 or not name.isprintable():
+        raise InputError("unknown time zone: use an IANA name such as 'America/New_York'")
+    try:
+        zone = pytz.timezone(name)
+    except (pytz.UnknownTimeZoneError, AttributeError, ValueError, TypeError, KeyError, OSError) as exc:
+        # the value is not echoed: a mis-filled field may hold personal data
+        raise InputError("unknown time zone: use an IANA name such as 'America/New_York'") from exc
+    return zone.zone
+
+
+@functools.lru_cache(maxsize=None)  # keyed by canonical names only: at most ~600 entries
+def _zone_by_canonical_name(name: str) -> _dt.tzinfo:
+    return pytz.timezone(name)
+
+
 def get_zone(name: str) -> _dt.tzinfo:
-    """Return the pytz zone for an IANA name.
+    """Return the pytz zone for an IANA name (any letter case; the cache holds canonical names
+    only, so it stays bounded by the size of the tz database).
 
     Raises:
         InputError: the name is not in the tz database (fail closed: an unknown zone is never
             replaced by a default).
     """
-    try:
-        return pytz.timezone(name)
-    except (pytz.UnknownTimeZoneError, AttributeError, ValueError, TypeError) as exc:
-        # the value is not echoed: a mis-filled field may hold personal data
-        raise InputError("unknown time zone: use an IANA name such as 'America/New_York'") from exc
+    return _zone_by_canonical_name(canonical_zone_name(name))
 
 
 #: tz database names that are fixed UTC offsets, not places: they ignore the consumer's daylight
 #: saving time, so they are refused (``EST``/``MST``/``HST`` are kept by the tz database only as
-#: fixed offsets or links for compatibility).
+#: fixed offsets or links for compatibility). The check itself is made on the resolved zone
+#: (:func:`zone_name`), so other spellings (``utc``, ``etc/gmt+5``, ``zulu``) are refused too.
 FIXED_OFFSET_NAMES = frozenset(
     [z for z in pytz.all_timezones if not hasattr(pytz.timezone(z), "_utc_transition_times")]
     + ["EST", "MST", "HST"]
@@ -68,14 +95,16 @@ FIXED_OFFSET_NAMES = frozenset(
 
 
 def zone_name(value: object) -> str:
-    """Normalise a zone given as an IANA name or a tzinfo object to its IANA name.
+    """Normalise a zone given as an IANA name or a tzinfo object to its canonical IANA name.
 
-    Accepts strings, pytz zones (``.zone``), :class:`zoneinfo.ZoneInfo` (``.key``) and
-    :mod:`dateutil.tz` zones read from the tz database. Fixed offsets and zones whose IANA name
-    cannot be recovered are rejected, because a fixed offset ignores daylight saving time.
+    Accepts strings (in any letter case: the tz database's own spelling is returned), pytz zones
+    (``.zone``), :class:`zoneinfo.ZoneInfo` (``.key``) and :mod:`dateutil.tz` zones read from the
+    tz database. Fixed offsets and zones whose IANA name cannot be recovered are rejected,
+    because a fixed offset ignores daylight saving time; the test is made on the resolved zone,
+    so no spelling (``utc``, ``Etc/GMT+5``, ``zulu``, ``est``) gets around it.
 
     Raises:
-        InputError: unknown or nameless zone.
+        InputError: unknown or nameless zone, or a fixed offset.
     """
     if isinstance(value, str):
         name = value.strip()
@@ -89,8 +118,8 @@ def zone_name(value: object) -> str:
                 name = filename
         if not isinstance(name, str):
             raise InputError("time zone object has no IANA name; pass a name such as 'Asia/Shanghai'")
-    get_zone(name)
-    if name in FIXED_OFFSET_NAMES:
+    name = canonical_zone_name(name)
+    if name in FIXED_OFFSET_NAMES or _is_fixed_offset(_zone_by_canonical_name(name), name):
         raise InputError("time zone is a fixed UTC offset, not a place (it ignores daylight saving time): "
                          "use a location name such as 'America/New_York'")
     return name
@@ -428,3 +457,22 @@ def holiday_country_supported(country: str, subdiv: str | None = None) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+def next_offset_change(zone: _dt.tzinfo, after: _dt.datetime) -> _dt.datetime | None:
+    """The first instant after ``after`` at which ``zone``'s UTC offset changes (a DST change
+    or a change of standard time), from the tz database; ``None`` when none is on record."""
+    import bisect
+
+    times = getattr(zone, "_utc_transition_times", None)
+    if not times:
+        return None
+    naive = after.astimezone(UTC).replace(tzinfo=None)
+    i = bisect.bisect_right(times, naive)
+    base = after.astimezone(zone).utcoffset()
+    while i < len(times):
+        t = times[i].replace(tzinfo=UTC)
+        if t.astimezone(zone).utcoffset() != base:
+            return t
+        i += 1
+    return None

@@ -36,6 +36,8 @@ class CompiledRuleset:
     #: channel → ((rule, covers_channel), ...) in file order
     by_channel: dict[str, tuple[tuple[CompiledRule, bool], ...]] = field(default_factory=dict)
     model: object = None
+    #: loaded from the rulesets shipped with collectrules (not a caller's own file)
+    shipped: bool = False
 
     def in_effect(self, dates) -> bool:
         f, u = self.effective_from, self.effective_until
@@ -53,7 +55,7 @@ def compile_ruleset(loaded: LoadedRuleset) -> CompiledRuleset:
         institution_types=frozenset(m.scope.institution_types) if m.scope.institution_types else None,
         purposes=frozenset(m.scope.purposes) if m.scope.purposes else None,
         effective_from=m.effective_from, effective_until=m.effective_until,
-        rules=(), model=m,
+        rules=(), model=m, shipped=_is_shipped(loaded.path),
     )
     rules = tuple(compile_rule(r, cr) for r in m.rules)
     cr.rules = rules
@@ -62,6 +64,17 @@ def compile_ruleset(loaded: LoadedRuleset) -> CompiledRuleset:
         ch: tuple((r, r.channels is None or ch in r.channels) for r in timing) for ch in CHANNELS
     }
     return cr
+
+
+def _is_shipped(path: Path | None) -> bool:
+    from .ruleset.loader import shipped_dir
+
+    if path is None:
+        return False
+    try:
+        return Path(path).resolve().is_relative_to(shipped_dir().resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def compile_rulesets(loaded: list[LoadedRuleset]) -> list[CompiledRuleset]:

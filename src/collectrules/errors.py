@@ -38,6 +38,13 @@ class Problem:
     rule_id: str
     message: str
 
+    def __post_init__(self) -> None:
+        # positions are 1-based everywhere (an editor's line 1, column 1), never 0
+        for name in ("line", "column"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                object.__setattr__(self, name, 1)
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.rule_id}: {self.message}"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import hashlib
 import linecache
 from typing import Any, Callable, Iterable
 
@@ -120,7 +121,8 @@ def _static_filter(sk: tuple) -> Callable[[Contact], bool]:
             ns[name] = value
             conds.append(expr.format(name))
     src = "def f(c):\n    return " + (" and ".join(conds) or "True") + "\n"
-    filename = f"<collectrules history filter #{len(linecache.cache)}>"
+    # one name per distinct filter (not per call): linecache holds at most one entry per filter
+    filename = f"<collectrules history filter {hashlib.sha1(repr(sk).encode()).hexdigest()[:12]}>"
     exec(compile(src, filename, "exec"), ns)  # noqa: S102 - built from fixed templates above
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     return ns["f"]

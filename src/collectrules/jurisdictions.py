@@ -54,6 +54,8 @@ ZONES: dict[str, tuple[str, ...]] = {
     "ID-BA": ("Asia/Makassar",), "ID-NB": ("Asia/Makassar",), "ID-NT": ("Asia/Makassar",),
     "ID-SN": ("Asia/Makassar",), "ID-KI": ("Asia/Makassar",),
     "ID-PA": ("Asia/Jayapura",), "ID-PB": ("Asia/Jayapura",), "ID-MA": ("Asia/Jayapura",),
+    # Brazil (no DST since 2019): states with shipped rules.
+    "BR-SP": ("America/Sao_Paulo",), "BR-AL": ("America/Maceio",),
 }
 
 
@@ -93,3 +95,37 @@ def default_zones(jurisdictions: tuple[str, ...]) -> tuple[str, ...]:
             if z not in out:
                 out.append(z)
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_fingerprints() -> dict[tuple, frozenset[str]]:
+    """Transition data → the names (links included) that share it, for every tz database zone."""
+    out: dict[tuple, set[str]] = {}
+    for name in pytz.all_timezones:
+        out.setdefault(_fingerprint(name), set()).add(name)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _fingerprint(name: str) -> tuple:
+    z = pytz.timezone(name)
+    return (tuple(getattr(z, "_utc_transition_times", ())), tuple(getattr(z, "_transition_info", ())),
+            getattr(z, "_utcoffset", None))
+
+
+@functools.lru_cache(maxsize=4096)
+def zone_in(zone: str, code: str) -> bool:
+    """Is IANA zone ``zone`` (a canonical name; links such as ``US/Central`` count as their
+    target) one of the zones of jurisdiction ``code``? For a country, every zone the tz database
+    lists for it counts; for a subdivision, the zones of :func:`zones_for`. Unknown jurisdictions
+    (no zone data) answer ``True``: there is nothing to compare with."""
+    country = code.split("-", 1)[0]
+    known = set(zones_for(code)) if code != country else set()
+    known |= set(pytz.country_timezones.get(country, ())) if code == country else set()
+    if not known:
+        known = set(pytz.country_timezones.get(country, ()))
+        if not known:
+            return True
+    if zone in known:
+        return True
+    same = _zone_fingerprints().get(_fingerprint(zone), frozenset())
+    return bool(same & known)

@@ -20,8 +20,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from .vocab import CallerNumberType  # noqa: I001 - kept apart from the other vocab imports
 from . import clock
 from .vocab import Channel, CollectorType, DebtType, Dialer, Direction, InstitutionType, Outcome, Place, Purpose, Recipient, Weekday
 from .vocab import ContactOutcome, LineType
@@ -37,8 +38,23 @@ def _in_range(value: _dt.datetime) -> _dt.datetime:
     return value
 
 
-#: A timezone-aware datetime in the supported range (naive datetimes are rejected).
-Instant = Annotated[AwareDatetime, AfterValidator(_in_range)]
+_NUMERIC_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+
+
+def _not_a_number(value: Any) -> Any:
+    """Refuse numbers (and numeric strings) as instants: pydantic would read ``0``, ``32400`` or
+    ``"0"`` as Unix time, an instant in 1970 that no caller means. Instants are aware
+    datetimes or ISO 8601 strings with an offset."""
+    if isinstance(value, (bool, int, float)) or (isinstance(value, str) and _NUMERIC_RE.match(value)):
+        raise ValueError("an instant must be an ISO 8601 string with an offset or an aware datetime, "
+                         "not a number")
+    if not isinstance(value, (str, _dt.datetime)):
+        raise ValueError("an instant must be an ISO 8601 string with an offset or an aware datetime")
+    return value
+
+
+#: A timezone-aware datetime in the supported range (naive datetimes and numbers are rejected).
+Instant = Annotated[AwareDatetime, BeforeValidator(_not_a_number), AfterValidator(_in_range)]
 
 _JURISDICTION_RE = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
 
@@ -105,6 +121,8 @@ def _zones(value: Any) -> Any:
         return []
     if isinstance(value, (str, _dt.tzinfo)):
         value = [value]
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("timezones must be a list of IANA zone names")
     try:
         return [clock.zone_name(v) for v in value]
     except clock.InputError as exc:
@@ -123,7 +141,10 @@ class ContactAttempt(BaseModel):
         purpose: why (:data:`~collectrules.vocab.Purpose`).
         consent_given_at: when the person gave direct prior consent to this contact, if they did
             (Reg F 1006.14(b)(3)(i), 1006.6(b)(4)).
-        dialer: ``manual``, ``autodialer``, ``prerecorded`` or ``ai_voice``.
+        dialer: ``manual``, ``autodialer``, ``prerecorded``, ``ai_voice`` or ``unknown`` (default:
+            not stated). ``unknown`` gets the strict reading: every autodialer / prerecorded /
+            artificial-voice consent rule applies and no manual-call exception is granted; state
+            ``manual`` to get the manual-call reading (docs/defaults.md).
         employer_provided_address: the e-mail address was provided by the consumer's employer.
         recipient_id: opaque id of the person contacted (several people may share a role).
         address_id: opaque id of the phone number / e-mail address used (per-contact-method counts).
@@ -137,6 +158,10 @@ class ContactAttempt(BaseModel):
         earlier_answer_believed_incorrect: the collector reasonably believes the person's earlier
             answer was wrong or incomplete and that they now have correct or complete location
             information (Reg F 1006.10(c)).
+        caller_number_type: what kind of number the call or text is placed from
+            (:data:`~collectrules.vocab.CallerNumberType`: ``service_series``,
+            ``promotional_series``, ``registered``, ``ordinary``). Unstated (``None``): rules of
+            kind ``caller_number`` read it strictly and deny.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -148,7 +173,7 @@ class ContactAttempt(BaseModel):
     place: Place = "personal"
     purpose: Purpose = "collection"
     consent_given_at: Instant | None = None
-    dialer: Dialer = "manual"
+    dialer: Dialer = "unknown"
     employer_provided_address: bool = False
     recipient_id: str | None = None
     address_id: str | None = None
@@ -157,6 +182,7 @@ class ContactAttempt(BaseModel):
     consumer_used_address: bool = False
     callback_requested: bool = False
     earlier_answer_believed_incorrect: bool = False
+    caller_number_type: CallerNumberType | None = None
 
 
 class Contact(BaseModel):
@@ -179,7 +205,7 @@ class Contact(BaseModel):
     place: Place = "personal"
     purpose: Purpose = "collection"
     consent_given_at: Instant | None = None
-    dialer: Dialer = "manual"
+    dialer: Dialer = "unknown"
     recipient_id: str | None = None
     address_id: str | None = None
     line_type: LineType = "unknown"
@@ -322,6 +348,8 @@ class Account(BaseModel):
     def _jurisdictions(cls, v: Any) -> Any:
         if isinstance(v, str):
             v = [v]
+        if not isinstance(v, (list, tuple)):
+            raise ValueError("jurisdictions must be a list of ISO 3166 codes such as ['US-MA']")
         return [normalise_jurisdiction(x) if isinstance(x, str) else x for x in v]
 
     @field_validator("timezones", mode="before")
@@ -404,7 +432,9 @@ class Decision:
     when allowed; ``None`` when waiting cannot help, e.g. a cease request, or nothing opens
     within the search horizon), in the consumer's first time zone. ``trace`` lists every rule
     considered, for :meth:`explain`. ``required_disclosures`` lists the disclosure rules that
-    apply to the attempt (filled by the content rules).
+    apply to the attempt (filled by the content rules). ``rulesets`` names the rulesets applied
+    (in scope and in effect for the account and instant); ``to_dict()`` and ``explain()`` show
+    them, so a decision made without the shipped rulesets says so.
     """
 
     allowed: bool
@@ -416,6 +446,9 @@ class Decision:
     rulesets: tuple[str, ...] = ()
     account_id: str | None = None
     raw_trace: tuple = field(default=(), repr=False, compare=False)
+    #: why ``next_allowed_at`` is ``None`` for a denied attempt (waiting cannot help, the search
+    #: horizon or work bound was reached, the supported years end, the zones never intersect).
+    next_allowed_reason: str | None = None
 
     @property
     def trace(self) -> tuple[RuleTrace, ...]:
@@ -436,6 +469,7 @@ class Decision:
             "violations": [v.to_dict() for v in self.violations],
             "warnings": [v.to_dict() for v in self.warnings],
             "next_allowed_at": _iso(self.next_allowed_at),
+            "next_allowed_reason": self.next_allowed_reason,
             "required_disclosures": [
                 d.to_dict() if hasattr(d, "to_dict") else d for d in self.required_disclosures
             ],
@@ -451,7 +485,10 @@ class Decision:
         ]
         if not self.allowed:
             lines.append("next allowed at " + (self.next_allowed_at.isoformat() if self.next_allowed_at
+                                               else f"none found: {self.next_allowed_reason}"
+                                               if self.next_allowed_reason
                                                else "never by waiting (see the violations)"))
+        lines.append("rulesets applied: " + (", ".join(self.rulesets) if self.rulesets else "none"))
         for v in self.violations:
             lines.append(f"  violation {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
         for v in self.warnings:

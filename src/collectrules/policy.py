@@ -25,12 +25,23 @@ from .compiler import CompiledRuleset, compile_rulesets
 from .content.engine import required_disclosures as _required_disclosures
 from .errors import InputError
 from .history import History
-from .models import Account, ContactAttempt, Decision, Violation
+from .models import MAX_YEAR, Account, ContactAttempt, Decision, Violation
 from .rules.base import FAIL, PASS, SKIP, Context, Result
 from .ruleset.loader import load_rulesets
 
 #: How far ahead :meth:`Policy.next_allowed` searches, in days.
 DEFAULT_HORIZON_DAYS = 400
+#: The largest ``horizon_days`` accepted.
+MAX_HORIZON_DAYS = 3660
+#: Work bound of the next-allowed search: evaluations × candidate zones (at least
+#: :data:`SEARCH_MIN_EVALUATIONS` evaluations).
+SEARCH_WORK = 6000
+SEARCH_MIN_EVALUATIONS = 64
+#: Rule kinds whose refusals repeat every week while UTC offsets stay the same.
+_PERIODIC_KINDS = frozenset({"contact_hours"})
+#: Three weeks: every weekday seen three times, so a holiday (or a week of them) cannot hide an
+#: opening.
+_PERIODIC_SPAN = _dt.timedelta(days=22)
 
 _NO_ZONE = Violation(
     rule_id="no-timezone", ruleset="collectrules", kind="input",
@@ -72,11 +83,19 @@ class Policy:
     Build it with :func:`load_policy`.
     """
 
-    def __init__(self, rulesets: list[CompiledRuleset], *, unknown_jurisdiction: str = "deny"):
+    def __init__(self, rulesets: list[CompiledRuleset], *, unknown_jurisdiction: str = "deny",
+                 unknown_period: str = "deny"):
         if unknown_jurisdiction not in ("deny", "allow"):
             raise ValueError("unknown_jurisdiction must be 'deny' or 'allow'")
+        if unknown_period not in ("deny", "allow"):
+            raise ValueError("unknown_period must be 'deny' or 'allow'")
         self._rulesets = tuple(rulesets)
         self.unknown_jurisdiction = unknown_jurisdiction
+        #: ``"deny"`` (default): an attempt at an instant when no loaded ruleset covering one of
+        #: the account's jurisdictions is in effect is denied (``no-ruleset-in-effect``).
+        #: ``"allow"`` lets the rules in effect (possibly none) decide: what ``collectrules test``
+        #: uses to test one ruleset alone outside its effective dates.
+        self.unknown_period = unknown_period
         self._select_cache: dict = {}
         self._zone_cache: dict = {}
         self._lock = threading.Lock()
@@ -121,19 +140,26 @@ class Policy:
     # -- selection -----------------------------------------------------------------------------
 
     def _select(self, account: Account) -> tuple[tuple[CompiledRuleset, ...], tuple, bool]:
+        """(applicable rulesets, skipped-ruleset trace, covered). ``covered`` is true only when
+        *every* jurisdiction the account lists is covered by some loaded ruleset (its own or a
+        parent's): the consumer may be in any of them, so every one's rules must be known.
+
+        Raises:
+            InputError: a third-level code (a city such as ``US-NY-NYC``) that neither a loaded
+                ruleset nor the zone table knows.
+        """
         key = (tuple(account.jurisdictions), account.collector_type, account.institution_type)
         hit = self._select_cache.get(key)
         if hit is not None:
             return hit
+        self._check_city_codes(account.jurisdictions)
         applicable = []
         skipped = []
-        covered = False
         for rs in self._rulesets:
             if not any(jurisdictions.contains(rs.jurisdiction, j) for j in account.jurisdictions):
                 skipped.append((rs, SKIP, ("jurisdiction {} does not cover {}", rs.jurisdiction,
                                            ", ".join(account.jurisdictions))))
                 continue
-            covered = True
             if rs.collector_types is not None and account.collector_type not in rs.collector_types:
                 skipped.append((rs, SKIP, ("scope: collector type {} not in {}", account.collector_type,
                                            ", ".join(sorted(rs.collector_types)))))
@@ -144,12 +170,122 @@ class Policy:
                                            ", ".join(sorted(rs.institution_types)))))
                 continue
             applicable.append(rs)
+        covered = not self._uncovered(account.jurisdictions)
         result = (tuple(applicable), tuple(skipped), covered)
         with self._lock:
             if len(self._select_cache) > 4096:
                 self._select_cache.clear()
             self._select_cache[key] = result
         return result
+
+    def _covering(self, code: str) -> tuple[CompiledRuleset, ...]:
+        """The loaded rulesets whose jurisdiction contains ``code`` (whatever their scope)."""
+        key = ("covering", code)
+        hit = self._select_cache.get(key)
+        if hit is None:
+            hit = tuple(rs for rs in self._rulesets if jurisdictions.contains(rs.jurisdiction, code))
+            with self._lock:
+                if len(self._select_cache) > 4096:
+                    self._select_cache.clear()
+                self._select_cache[key] = hit
+        return hit
+
+    def _uncovered(self, codes) -> tuple[str, ...]:
+        """The listed jurisdictions no loaded ruleset covers (neither its own nor a parent's)."""
+        return tuple(j for j in codes if not self._covering(j))
+
+    def _known_codes(self) -> frozenset:
+        known = self.__dict__.get("_known")
+        if known is None:
+            known = frozenset(rs.jurisdiction for rs in self._rulesets) | frozenset(jurisdictions.ZONES)
+            self.__dict__["_known"] = known
+        return known
+
+    def _check_city_codes(self, codes) -> None:
+        """A code below an ISO 3166-2 subdivision (``US-NY-NYC``) must be one the loaded rulesets
+        or the zone table know: a typo (``US-NY-NY``) would silently drop the city's rules."""
+        known = self._known_codes()
+        for j in codes:
+            if j.count("-") >= 2 and j not in known:
+                raise InputError("account.jurisdictions: a city-level code (third part) that no loaded ruleset "
+                                 "knows; known city codes: "
+                                 + (", ".join(sorted(k for k in known if k.count("-") >= 2)) or "none"))
+
+    def _period_rulesets(self, code: str) -> tuple[CompiledRuleset, ...]:
+        """The covering rulesets that delimit the period whose rules are known for ``code``: the
+        dated ones (``effective_from`` or ``effective_until`` given) when any is dated — an
+        undated ruleset (e.g. a consent rule) says nothing about which years' timing rules are
+        loaded — else every covering ruleset."""
+        key = ("period", code)
+        hit = self._select_cache.get(key)
+        if hit is None:
+            covering = self._covering(code)
+            hit = tuple(rs for rs in covering if rs.effective_from is not None or rs.effective_until is not None)
+            hit = hit or covering
+            with self._lock:
+                self._select_cache[key] = hit
+        return hit
+
+    def _not_in_effect(self, account: Account, dates) -> tuple[str, ...]:
+        """The listed jurisdictions none of whose period-delimiting rulesets is in effect on
+        ``dates`` (an instant before the loaded rules came into force, or after they lapsed)."""
+        key = ("periods", tuple(account.jurisdictions))
+        periods = self._select_cache.get(key)
+        if periods is None:
+            periods = tuple((j, tuple((rs.effective_from or _dt.date.min, rs.effective_until or _dt.date.max)
+                                      for rs in self._period_rulesets(j))) for j in account.jurisdictions)
+            with self._lock:
+                self._select_cache[key] = periods
+        stale = ()
+        for j, spans in periods:
+            for f, u in spans:
+                for d in dates:
+                    if f <= d <= u:
+                        break
+                else:
+                    continue
+                break
+            else:
+                stale += (j,)
+        return stale
+
+    def _effective_start(self, codes, zones: tuple, after: _dt.datetime) -> _dt.datetime | None:
+        """A lower bound on when, for every jurisdiction in ``codes`` (those with no ruleset in
+        effect at ``after``), a period-delimiting ruleset comes into force: the first instant
+        after ``after`` at which the local date in some zone reaches its ``effective_from``;
+        ``None`` when none comes into force later (the loaded rules have lapsed)."""
+        best = None
+        for j in codes:
+            starts = [min(clock.start_of_day(z, rs.effective_from) for z in zones)
+                      for rs in self._period_rulesets(j) if rs.effective_from is not None]
+            starts = [t for t in starts if t > after]
+            if not starts:
+                return None
+            t = min(starts)
+            best = t if best is None or t > best else best
+        return best
+
+    def _zone_warnings(self, account: Account, names: tuple[str, ...]) -> tuple[Violation, ...]:
+        """A warning when a zone the caller gave lies in none of the listed jurisdictions (e.g.
+        ``US-IL`` with ``Asia/Shanghai``): the zones decide the windows, so a wrong one matters."""
+        if not account.timezones:
+            return ()
+        key = ("warn", tuple(names), tuple(account.jurisdictions))
+        hit = self._zone_cache.get(key)
+        if hit is not None:
+            return hit
+        outside = tuple(n for n in names if not any(jurisdictions.zone_in(n, j) for j in account.jurisdictions))
+        out: tuple[Violation, ...] = ()
+        if outside:
+            out = (Violation(
+                rule_id="zone-outside-jurisdiction", ruleset="collectrules", kind="input",
+                citation="consistency check: account.timezones against account.jurisdictions",
+                message=f"time zone(s) {', '.join(outside)} lie in none of {', '.join(account.jurisdictions)}: "
+                        "check the account's location (every given zone is still applied)",
+                jurisdiction=",".join(account.jurisdictions), severity="warn"),)
+        with self._lock:
+            self._zone_cache[key] = out
+        return out
 
     def _zones(self, account: Account) -> tuple[tuple, tuple[str, ...]]:
         key = (tuple(account.timezones), tuple(account.jurisdictions))
@@ -175,16 +311,30 @@ class Policy:
         applicable, skipped, covered = self._select(account)
         raw: list = list(skipped)
         violations: list[Violation] = []
-        warnings: list[Violation] = []
+        warnings: list[Violation] = list(self._zone_warnings(account, names))
         if not covered and self.unknown_jurisdiction == "deny":
+            missing = self._uncovered(account.jurisdictions)
             violations.append(Violation(
                 rule_id="no-ruleset", ruleset="collectrules", kind="input",
-                citation="fail closed: no loaded ruleset covers the account's jurisdictions",
-                message=f"no loaded ruleset covers {', '.join(account.jurisdictions)}; load one or build "
-                        "the policy with unknown_jurisdiction='allow'",
-                jurisdiction=",".join(account.jurisdictions), severity="deny"))
+                citation="fail closed: the consumer may be in any listed jurisdiction, so each must be covered "
+                         "by a loaded ruleset",
+                message=f"no loaded ruleset covers {', '.join(missing)} (of {', '.join(account.jurisdictions)}); "
+                        "load one or build the policy with unknown_jurisdiction='allow'",
+                jurisdiction=",".join(missing), severity="deny"))
             return False, violations, warnings, raw, ()
         ctx = Context(attempt, account, history, zones, names, at)
+        stale = self._not_in_effect(account, ctx.dates) if covered and self.unknown_period == "deny" else ()
+        if stale:
+            # fail closed: an instant before every covering ruleset came into force (or after
+            # they all lapsed) is not "no rules", it is rules we do not have
+            violations.append(Violation(
+                rule_id="no-ruleset-in-effect", ruleset="collectrules", kind="input",
+                citation="fail closed: no loaded ruleset covering the jurisdiction is in effect at this instant",
+                message=f"no loaded ruleset for {', '.join(stale)} is in effect on {ctx.dates[0].isoformat()}: "
+                        "the rules at that date are unknown",
+                jurisdiction=",".join(stale), severity="deny",
+                until=self._effective_start(stale, zones, at)))
+            return False, violations, warnings, raw, ()
         used = []
         channel = attempt.channel
         for rs in applicable:
@@ -247,15 +397,17 @@ class Policy:
         hist = History.coerce(history)
         at = attempt.at
         allowed, violations, warnings, raw, used = self._evaluate(attempt, account, hist, at)
+        reason = None
         if allowed:
             nxt = at
         elif next_allowed:
-            nxt = self._display(self._search(attempt, account, hist, violations), account)
+            found, reason = self._search(attempt, account, hist, violations)
+            nxt = self._display(found, account)
         else:
-            nxt = None
+            nxt, reason = None, "not computed (next_allowed=False)"
         return Decision(
             allowed=allowed, at=at, violations=tuple(violations), warnings=tuple(warnings),
-            next_allowed_at=nxt,
+            next_allowed_at=nxt, next_allowed_reason=reason,
             required_disclosures=_required_disclosures(self, attempt, account, at, used),
             rulesets=used, account_id=account.account_id, raw_trace=tuple(raw),
         )
@@ -272,13 +424,15 @@ class Policy:
         Raises:
             InputError: as :meth:`check`.
         """
+        if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 1 <= horizon_days <= MAX_HORIZON_DAYS:
+            raise InputError(f"horizon_days must be a whole number of days from 1 to {MAX_HORIZON_DAYS}")
         attempt = _coerce(ContactAttempt, attempt, "attempt")
         account = _coerce(Account, account, "account")
         hist = History.coerce(history)
         allowed, violations, *_ = self._evaluate(attempt, account, hist, attempt.at)
         if allowed:
             return attempt.at
-        return self._display(self._search(attempt, account, hist, violations, horizon_days), account)
+        return self._display(self._search(attempt, account, hist, violations, horizon_days)[0], account)
 
     def retention_until(self, account: Account | dict, last_activity_at: _dt.datetime | _dt.date | str,
                         record_kind: str = "collection_record") -> _dt.datetime | _dt.date | None:
@@ -305,26 +459,63 @@ class Policy:
         return retention_until(self, account, last_activity_at, record_kind)
 
     def _search(self, attempt: ContactAttempt, account: Account, hist: History, violations: list[Violation],
-                horizon_days: int = DEFAULT_HORIZON_DAYS) -> _dt.datetime | None:
+                horizon_days: int = DEFAULT_HORIZON_DAYS) -> tuple[_dt.datetime | None, str | None]:
         """Jump from each denial to the latest ``until`` of its violations (each a lower bound on
-        when that rule could allow), re-checking until every rule allows."""
+        when that rule could allow), re-checking until every rule allows.
+
+        Returns ``(instant, None)``, or ``(None, reason)``. The search is bounded by work, not
+        only by days: at most :data:`SEARCH_WORK` zone-evaluations. When only weekly-periodic
+        rules (contact hours) have refused for three weeks while no zone changed its UTC offset,
+        no instant can suit every zone until an offset changes, so the search jumps to the next
+        change (or stops: the windows of the zones do not intersect).
+        """
+        zones, _ = self._zones(account)
         limit = attempt.at + _dt.timedelta(days=horizon_days)
+        budget = max(SEARCH_MIN_EVALUATIONS, SEARCH_WORK // max(1, len(zones)))
         t = attempt.at
-        for _ in range(2000):
+        run_start: _dt.datetime | None = None  # start of a run of periodic-only refusals
+        for _ in range(budget):
             untils = [v.until for v in violations]
             if not untils or any(u is None for u in untils):
-                return None
+                return None, "waiting cannot help: a rule that refuses names no later instant"
+            if all(v.kind in _PERIODIC_KINDS for v in violations):
+                if run_start is None:
+                    run_start = t
+                elif t - run_start >= _PERIODIC_SPAN:
+                    changes = [c for c in (clock.next_offset_change(z, run_start) for z in zones) if c is not None]
+                    nxt_change = min(changes) if changes else None
+                    if nxt_change is not None and nxt_change <= t:
+                        # an offset changed during the run: the run restarts after the last
+                        # change so far (changes of several zones come in clusters)
+                        while nxt_change is not None and nxt_change <= t:
+                            run_start = nxt_change
+                            changes = [c for c in (clock.next_offset_change(z, run_start) for z in zones)
+                                       if c is not None]
+                            nxt_change = min(changes) if changes else None
+                    else:
+                        # three weeks of refusals at constant offsets: the weekly windows of the
+                        # zones do not intersect until some zone's offset changes
+                        later = [c for c in (clock.next_offset_change(z, t) for z in zones) if c is not None]
+                        if not later or min(later) > limit:
+                            return None, ("no instant suits every time zone: the contact windows of the "
+                                          f"account's zones ({len(zones)}) do not intersect")
+                        untils = [min(later)]
+                        run_start = None
+            else:
+                run_start = None
             nt = max(untils)
             if nt <= t:
                 nt = t + _dt.timedelta(microseconds=1)
+            if nt.year > MAX_YEAR:
+                return None, f"the next allowed instant would be after the supported years (to {MAX_YEAR})"
             if nt > limit:
-                return None
+                return None, f"nothing is allowed within the search horizon ({horizon_days} days)"
             t = nt
             moved = attempt.model_copy(update={"at": t})
             allowed, violations, *_ = self._evaluate(moved, account, hist, t)
             if allowed:
-                return t
-        return None
+                return t, None
+        return None, f"search stopped after {budget} evaluations without an allowed instant"
 
     # -- message content (rule kinds disclosure, prohibited_content, limited_content) ------------
 

@@ -5,7 +5,7 @@
 * e-mail addresses (internationalised ones too) → ``[email]``;
 * Chinese resident identity card numbers (居民身份证号码: 18 characters, 17 digits and a digit or
   ``X``, optionally grouped; and the older 15-digit form) → ``[cn-id]``;
-* US social security numbers (``123-45-6789``) → ``[ssn]``;
+* US social security numbers (``123-45-6789``, ``123 45 6789``, ``123456789``) → ``[ssn]``;
 * identity documents shaped like a Hong Kong identity card or a passport number (one or two
   capital letters and 6–9 digits, ``A123456(7)``, ``E12345678``) → ``[id]``;
 * bank card numbers (13–19 digits, optionally grouped by spaces or dashes) → ``[card]``;
@@ -32,7 +32,8 @@ DEFAULT_REGIONS: tuple[str, ...] = ("US", "CN", "HK", "TW", "GB", "IN")
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.\w{2,}")  # internationalised addresses too
 _CN_ID = re.compile(r"(?<![0-9A-Za-z])(?:\d{6}[ \-]?\d{8}[ \-]?\d{3}[\dXx]|\d{15})(?![0-9A-Za-z])")
 _DECIMAL = re.compile(r"\d+\.\d{1,2}")
-_SSN = re.compile(r"(?<![\d\-])\d{3}-\d{2}-\d{4}(?![\d\-])")
+# 123-45-6789, 123 45 6789 (any mix of dashes and spaces) and 123456789 (nine digits alone)
+_SSN = re.compile(r"(?<![\d\-])\d{3}[- ]?\d{2}[- ]?\d{4}(?![\d\-])")
 _ID_DOC = re.compile(r"(?<![A-Za-z0-9])[A-Z]{1,2}\d{6,9}(?:\([0-9A]\))?(?![A-Za-z0-9])")  # HK ID, passports
 _CARD = re.compile(r"(?<!\d)(?:\d[ \-]?){12,18}\d(?!\d)")
 _NANP = re.compile(r"(?<![\d+])(?:\(?\d{3}\)?[ .\-])?\d{3}[ .\-]\d{4}(?!\d)")

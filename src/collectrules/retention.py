@@ -70,6 +70,11 @@ def retention_basis(policy: "Policy", account: Any, last_activity_at: Any, recor
     if not covered:
         # fail closed: "no ruleset for this jurisdiction" must not read as "nothing to keep"
         raise InputError("no loaded ruleset covers the account's jurisdictions: retention cannot be decided")
+    if policy.unknown_period == "deny" and policy._not_in_effect(account, (day,)):
+        # fail closed, as for check(): a date when none of the loaded rules was in force is
+        # "rules unknown", not "nothing to keep"
+        raise InputError("no loaded ruleset for the account's jurisdictions is in effect on the date of the last "
+                         "activity: retention cannot be decided")
     out = []
     for rs in applicable:
         if not rs.in_effect((day,)):

@@ -14,14 +14,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
 from .compiler import compile_ruleset, compile_rulesets
 from .errors import Problem, RulesetError
 from .policy import Policy
-from .ruleset.loader import LoadedRuleset, load_rulesets, parse_yaml, position
+from .ruleset.loader import LoadedRuleset, load_rulesets, looks_like_path, parse_yaml, position, read_text, shipped_index
 from .ruleset.schema import TestCase
 
 _CASES = TypeAdapter(list[TestCase])
@@ -66,7 +66,7 @@ def _sibling_tests(lr: LoadedRuleset) -> list[TestCase]:
     sib = p.with_name(p.name.rsplit(".", 1)[0] + ".tests.yaml")
     if not sib.is_file():
         return []
-    tree = parse_yaml(sib.read_text(encoding="utf-8"), str(sib))
+    tree = parse_yaml(read_text(sib), str(sib))  # bounded; non-UTF-8 → a positioned problem
     items = tree.get("tests") if isinstance(tree, dict) else tree
     try:
         return _CASES.validate_python(items or [])
@@ -87,36 +87,71 @@ def run_tests(sources: Iterable[str | os.PathLike] | None = None) -> TestReport:
     """
     loaded = load_rulesets(sources)
     report = TestReport()
+    cache: dict = {}  # rulesets named by stacking cases, loaded and compiled once per run
     for lr in loaded:
         compiled = compile_ruleset(lr)
+        cache[("path", lr.path.resolve())] = (compiled,)
         report.rules[lr.model.id] = [r.id for r in lr.model.rules]
         report.covered.setdefault(lr.model.id, set())
         cases = list(lr.model.tests) + _sibling_tests(lr)
         for case in cases:
-            report.cases.append(_run_case(lr, compiled, case, report))
+            report.cases.append(_run_case(lr, compiled, case, report, cache))
         for rcase in getattr(lr.model, "retention_tests", ()):
-            report.cases.append(_run_retention_case(lr, compiled, rcase, report))
+            report.cases.append(_run_retention_case(lr, compiled, rcase, report, cache))
     return report
 
 
-def _case_policy(lr: LoadedRuleset, compiled, case) -> Policy:
-    """The ruleset alone, plus the rulesets a case names (ids, or paths relative to the file)."""
+def _case_policy(lr: LoadedRuleset, compiled, case, cache: dict | None = None) -> Policy:
+    """The ruleset alone, plus the rulesets a case names: shipped ids, or paths relative to the
+    ruleset's file that stay inside its directory (an untrusted ruleset cannot make ``test``
+    read ``/`` or ``../../elsewhere``). Loads are cached per run.
+
+    Raises:
+        RulesetError: a named ruleset that is neither a shipped id nor a path inside the
+            ruleset's directory.
+    """
+    cache = {} if cache is None else cache
     rulesets = [compiled]
-    if case.rulesets:
-        extra = []
-        for s in case.rulesets:
-            cand = lr.path.parent / s
-            extra.append(str(cand) if cand.exists() else s)
-        rulesets += [r for r in compile_rulesets(load_rulesets(extra)) if r.id != compiled.id]
-    return Policy(rulesets)
+    base = lr.path.parent.resolve()
+    for s in case.rulesets or ():
+        s = str(s)
+        if not looks_like_path(s) and (s in shipped_index() or s == "shipped"):
+            if (base / s).exists():
+                line, col = position(lr.tree, ("tests",))
+                raise RulesetError([Problem(str(lr.path), line, col, lr.model.id,
+                                            f"ambiguous: {s!r} is a shipped ruleset id and also a path in the "
+                                            f"ruleset's directory; write './{s}' for the path")])
+            key: Any = ("id", s)
+            source: Any = s
+        else:
+            cand = (base / s).resolve()
+            if cand != base and base not in cand.parents:
+                line, col = position(lr.tree, ("tests",))
+                raise RulesetError([Problem(str(lr.path), line, col, lr.model.id,
+                                            "a test case names a ruleset outside the ruleset's directory; use a "
+                                            "shipped id or a path inside the directory")])
+            if not cand.exists():
+                line, col = position(lr.tree, ("tests",))
+                raise RulesetError([Problem(str(lr.path), line, col, lr.model.id,
+                                            "a test case names a ruleset that is neither a shipped id nor a file "
+                                            "in the ruleset's directory")])
+            key, source = ("path", cand), cand
+        hit = cache.get(key)
+        if hit is None:
+            hit = tuple(compile_rulesets(load_rulesets([source])))
+            cache[key] = hit
+        rulesets += [r for r in hit if r.id != compiled.id and r.id not in {x.id for x in rulesets}]
+    # the ruleset's own rules decide, also outside its effective dates (a case may pin that a
+    # ruleset no longer applies); a Policy built by load_policy() denies such instants
+    return Policy(rulesets, unknown_period="allow")
 
 
-def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -> CaseResult:
+def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport, cache: dict | None = None) -> CaseResult:
     """A ``retention_tests:`` case: Policy.retention_until must give ``expect_until``, set by
     exactly the rules in ``expect_rules`` (which then count as tested)."""
     from .retention import retention_basis
 
-    policy = _case_policy(lr, compiled, case)
+    policy = _case_policy(lr, compiled, case, cache)
     basis = retention_basis(policy, case.account, case.last_activity_at, case.record_kind)
     got = max((u for _r, u in basis), default=None)
     binding = {r.rule_id for r, u in basis if u == got and r.ruleset_id == lr.model.id}
@@ -132,8 +167,8 @@ def _run_retention_case(lr: LoadedRuleset, compiled, case, report: TestReport) -
                       frozenset(binding))
 
 
-def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport) -> CaseResult:
-    policy = _case_policy(lr, compiled, case)
+def _run_case(lr: LoadedRuleset, compiled, case: TestCase, report: TestReport, cache: dict | None = None) -> CaseResult:
+    policy = _case_policy(lr, compiled, case, cache)
     if case.message is not None:
         return _run_message_case(lr, policy, case, report)
     d = policy.check(case.attempt, account=case.account, history=case.history)

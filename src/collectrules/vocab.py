@@ -43,7 +43,10 @@ Purpose = Literal[
 ]
 
 #: How a call is placed (TCPA distinguishes autodialed, prerecorded and artificial voices).
-Dialer = Literal["manual", "autodialer", "prerecorded", "ai_voice"]
+#: ``unknown`` (the default of ``ContactAttempt.dialer`` and ``Contact.dialer``: not stated)
+#: fails closed: a rule scoped to some dialers applies to it, an exception scoped to some
+#: dialers (e.g. manual calls) is not granted, and a counter of some dialers counts it.
+Dialer = Literal["manual", "autodialer", "prerecorded", "ai_voice", "unknown"]
 
 #: Who collects: a third-party debt collector, the creditor collecting its own debt in its own
 #: name, or a debt buyer.
@@ -109,3 +112,13 @@ Speaker = Literal["agent", "consumer"]
 
 STAGES: tuple[str, ...] = get_args(Stage)
 SPEAKERS: tuple[str, ...] = get_args(Speaker)
+
+#: What kind of number a call or text is placed from (caller-number rules, kind ``caller_number``):
+#: ``service_series`` — a number from a series a regulator reserves for service and transactional
+#: calls (India's 1600xx series for regulated financial entities); ``promotional_series`` — a series
+#: reserved for promotional calls (India's 140xx); ``registered`` — a number registered with the
+#: regulator or carrier for this use (e.g. a filed collection number); ``ordinary`` — any other
+#: number (an unregistered landline or mobile). An unstated type (``None``) is read strictly: a rule
+#: that requires a type denies it.
+CallerNumberType = Literal["service_series", "promotional_series", "registered", "ordinary"]
+CALLER_NUMBER_TYPES: tuple[str, ...] = get_args(CallerNumberType)

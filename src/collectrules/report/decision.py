@@ -19,7 +19,8 @@ def text(decision: Decision, *, explain: bool = False, label: str | None = None)
         lines.append(f"  warning {v.ruleset}/{v.rule_id}: {v.message} [{v.citation}]")
     if not decision.allowed:
         lines.append("  next allowed at " + (decision.next_allowed_at.isoformat() if decision.next_allowed_at
-                                             else "never by waiting"))
+                                             else f"none found: {decision.next_allowed_reason}"
+                                             if decision.next_allowed_reason else "never by waiting"))
     return "\n".join(lines)
 
 

@@ -19,6 +19,9 @@ from .recipient import Recipient_, RecipientRule
 from .retention import Retention, RetentionRule
 from .limited_content import LimitedContent, LimitedContentRule
 from .prohibited_content import ProhibitedContent, ProhibitedContentRule
+from .caller_number import CallerNumber, CallerNumberRule
+from .holiday_hours import HolidayHours, HolidayHoursRule
+from .channel_lock import ChannelLock, ChannelLockRule
 
 #: kind name → (schema model, compiled class)
 KINDS: dict[str, tuple[type, type]] = {
@@ -35,6 +38,9 @@ KINDS: dict[str, tuple[type, type]] = {
     "disclosure": (DisclosureRule, Disclosure),
     "prohibited_content": (ProhibitedContentRule, ProhibitedContent),
     "limited_content": (LimitedContentRule, LimitedContent),
+    "caller_number": (CallerNumberRule, CallerNumber),
+    "holiday_hours": (HolidayHoursRule, HolidayHours),
+    "channel_lock": (ChannelLockRule, ChannelLock),
 }
 
 

@@ -8,6 +8,7 @@ well-formed request.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import linecache
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
@@ -146,15 +147,48 @@ def debt_group_map(account: "Account") -> dict[str, str]:
 _PRED_COUNTER = [0]
 
 
+#: How long a bare ``consent_given_at`` counts as consent to a contact at an otherwise
+#: inconvenient time (hours rules and consumer-stated inconvenient times): consent to be called
+#: at such a time is consent to *that* contact, so it must be fresh — given at or before the
+#: attempt and at most this many hours earlier (docs/defaults.md). Standing consent to given
+#: hours is ``Account.contact_consent_hours``.
+FRESH_CONSENT_HOURS = 24
+
+
+def written_consent_in_force(ctx: "Context", channel: str) -> bool:
+    """The consumer's prior written consent to ``channel`` is in force at the attempt: the channel
+    is in ``Account.written_consent_channels`` and no ledger revocation covers it (consent is
+    revocable), or the consent ledger holds a written consent for it in force. A channel in
+    ``Account.opted_out_channels`` has no consent."""
+    from .channel import _revocation, ledger_consent
+
+    if channel in ctx.account.opted_out_channels:
+        return False
+    if channel in ctx.account.written_consent_channels and _revocation(ctx, channel) is None:
+        return True
+    return ledger_consent(ctx, channel, written=True) is not None
+
+
+def _fresh_consent(ctx: "Context", hours: int) -> bool:
+    c = ctx.attempt.consent_given_at
+    return c is not None and c <= ctx.at and (ctx.ts - c.timestamp()) <= hours * 3600.0
+
+
 def compile_conditions(c: Conditions | None, name: str = "conditions", *,
-                       unknown_matches: bool = True) -> Callable[[Context], bool] | None:
+                       unknown_matches: bool = True,
+                       fresh_consent_hours: int | None = None) -> Callable[[Context], bool] | None:
     """Turn a :class:`Conditions` block into one plain Python predicate on the context
     (``None``: always true).
 
     Account facts the caller may not know (``institution_type``, ``debt_type``,
-    ``days_past_due``) fail closed: when unknown they match an ``applies_to`` block
-    (``unknown_matches=True``: the rule applies) and do not match an ``unless`` block
-    (``unknown_matches=False``: the exception is not granted).
+    ``days_past_due``) and an attempt whose ``dialer`` is ``unknown`` (the default: not stated)
+    fail closed: when unknown they match an ``applies_to`` block (``unknown_matches=True``: the
+    rule applies) and do not match an ``unless`` block (``unknown_matches=False``: the exception
+    is not granted), unless the block names ``unknown`` itself.
+
+    ``fresh_consent_hours``: for rules where consent lifts a time restriction (hours rules), a
+    ``consent: true`` selector needs consent given at most that many hours before the attempt
+    (a selector's own ``consent_within_hours`` wins when stricter).
 
     The predicate is generated source (one ``if`` per selector, constants bound as frozensets),
     registered in :mod:`linecache` so tracebacks and debuggers show it.
@@ -173,7 +207,13 @@ def compile_conditions(c: Conditions | None, name: str = "conditions", *,
     member("a.recipient", c.recipients, "RECIPIENTS")
     member("a.place", c.places, "PLACES")
     member("a.purpose", c.purposes, "PURPOSES")
-    member("a.dialer", c.dialers, "DIALERS")
+    if c.dialers is not None:
+        ns["DIALERS"] = frozenset(c.dialers)
+        if unknown_matches and "unknown" not in c.dialers:
+            # an unstated dialer could be any of them: the rule applies (fail closed)
+            lines.append("    if a.dialer not in DIALERS and a.dialer != 'unknown': return False")
+        else:
+            lines.append("    if a.dialer not in DIALERS: return False")
     member("acct.collector_type", c.collector_types, "COLLECTOR_TYPES")
     unknown = "False" if unknown_matches else "True"  # what "fact unknown" makes the predicate reject
 
@@ -191,16 +231,26 @@ def compile_conditions(c: Conditions | None, name: str = "conditions", *,
             lines.append("    if acct.days_past_due is None:")
             lines.append(f"        if {unknown}: return False")
             lines.append(f"    elif acct.days_past_due {op} {int(bound)}: return False")
-    if c.consent is not None:
+    hours = c.consent_within_hours
+    if c.consent and fresh_consent_hours is not None:
+        hours = fresh_consent_hours if hours is None else min(hours, fresh_consent_hours)
+    if c.consent is not None and not (c.consent and hours is not None):
         cond = "a.consent_given_at is not None and a.consent_given_at <= ctx.at"
         lines.append(f"    if {'not ' if c.consent else ''}({cond}): return False")
+    if hours is not None:
+        ns["_fresh"] = _fresh_consent
+        lines.append(f"    if not _fresh(ctx, {int(hours)}): return False")
+    if c.written_consent is not None:
+        ns["_written"] = written_consent_in_force
+        lines.append(f"    if {'not ' if c.written_consent else ''}_written(ctx, a.channel): return False")
     for flag in c.account_flags or ():
         lines.append(f"    if not acct.{flag}: return False")
     for flag in c.account_flags_unset or ():
         lines.append(f"    if acct.{flag}: return False")
-    _PRED_COUNTER[0] += 1
-    filename = f"<collectrules {name} #{_PRED_COUNTER[0]}>"
     src = "def pred(ctx):\n    a = ctx.attempt\n    acct = ctx.account\n" + "\n".join(lines) + "\n    return True\n"
+    # the file name depends only on the rule and the source, so loading the same rules again
+    # reuses the linecache entry instead of adding one per load_policy() (no growth per load)
+    filename = f"<collectrules {name} {hashlib.sha1(src.encode()).hexdigest()[:12]}>"
     code = compile(src, filename, "exec")
     exec(code, ns)  # noqa: S102 - source built above from validated selector names only
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
@@ -246,10 +296,18 @@ class CompiledRule:
         self.effective_until = model.effective_until
         self.applies_to = compile_conditions(model.applies_to, f"{ruleset.id}/{model.id} applies_to")
         self._applies_text = describe_conditions(model.applies_to) if model.applies_to else ""
-        self.unless = tuple((compile_conditions(u, f"{ruleset.id}/{model.id} unless", unknown_matches=False),
-                             describe_conditions(u))
+        fresh = self.fresh_consent_hours(model)
+        self.unless = tuple((compile_conditions(u, f"{ruleset.id}/{model.id} unless", unknown_matches=False,
+                                                fresh_consent_hours=fresh),
+                             describe_conditions(u) + (f" (consent at most {fresh} h old)"
+                                                       if fresh and u.consent else ""))
                             for u in (model.unless or ()))
         self._dated = self.effective_from is not None or self.effective_until is not None
+
+    def fresh_consent_hours(self, model: RuleBase) -> int | None:
+        """Kinds whose consent exception lifts a time restriction return
+        :data:`FRESH_CONSENT_HOURS`: there ``unless: [{consent: true}]`` needs fresh consent."""
+        return None
 
     # -- scoping -----------------------------------------------------------------------------
 
@@ -308,8 +366,26 @@ def count_filter_key(f: CountFilter | None, default_channels: frozenset | None) 
         frozenset(f.places) if f.places else None,
         frozenset(f.purposes) if f.purposes else None,
         frozenset(f.purposes_exclude or ()),
-        frozenset(f.dialers) if f.dialers else None,
+        # a past contact whose dialer was not stated could have been any: it counts (fail closed)
+        (frozenset(f.dialers) | {"unknown"}) if f.dialers else None,
     )
+
+
+def counter_per(per) -> tuple[str, ...]:
+    """The attempt-dependent parts of a counter key for a rule's ``per`` list.
+
+    ``borrower`` counts the whole history given (every debt of the consumer: the history is the
+    consumer's). ``account`` counts per account, and an account is the attempt's ``debt_id``
+    merged through ``Account.debt_groups`` (several debt ids under one account number are one
+    account): the same key as ``debt`` — contacts about the consumer's other accounts are not
+    counted. ``recipient``, ``contact_method`` and ``place`` narrow further.
+    """
+    out: list[str] = []
+    for p in per:
+        p = "debt" if p == "account" else p
+        if p != "borrower" and p not in out:
+            out.append(p)
+    return tuple(out)
 
 
 def dynamic_key(per: tuple[str, ...], ctx: Context) -> tuple:

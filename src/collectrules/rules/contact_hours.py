@@ -9,9 +9,15 @@ inconvenient)::
       boundary: half_open          # [08:00:00, 21:00:00): 20:59:59 allowed, 21:00:00 denied
 
 Windows may name weekdays (``days: [sun]``) and may cross midnight. ``consent_hours: true``
-also allows the account's ``contact_consent_hours`` (contact the consumer agreed to, e.g. the
-Chinese rules' "unless agreed"). With several candidate zones the attempt must be inside a
-window in every zone.
+also allows the account's ``contact_consent_hours`` (standing consent to those hours: the
+Chinese rules' "unless agreed", Reg F's direct prior consent to a time) for attempts to the
+recipients in ``consent_hours_recipients`` (default: the borrower, whose consent it is). With
+several candidate zones the attempt must be inside a window in every zone.
+
+Consent is consent to a time: ``unless: [{consent: true}]`` on an hours rule is granted only for
+fresh consent — ``consent_given_at`` at or before the attempt and at most
+:data:`~collectrules.rules.base.FRESH_CONSENT_HOURS` (24) hours earlier; a selector's own
+``consent_within_hours`` may make it shorter. Older consent is not consent to this contact.
 """
 
 from __future__ import annotations
@@ -24,7 +30,8 @@ from pydantic import Field
 from ..clock import WindowSet, format_clock, seconds_of_day
 from ..models import LocalWindow
 from ..ruleset.common import RuleBase
-from .base import FAIL, PASS, CompiledRule, Context, Lazy, Result
+from ..vocab import Recipient
+from .base import FAIL, FRESH_CONSENT_HOURS, PASS, CompiledRule, Context, Lazy, Result
 
 _DAYNAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -35,6 +42,10 @@ class ContactHoursRule(RuleBase):
     boundary: Literal["half_open", "closed", "open"] = "half_open"
     consent_hours: bool = Field(
         default=False, description="also allow the account's contact_consent_hours windows"
+    )
+    consent_hours_recipients: list[Recipient] = Field(
+        default_factory=lambda: ["borrower"],
+        description="recipients for whom the account's contact_consent_hours count (the consumer's own consent)",
     )
 
 
@@ -50,10 +61,15 @@ class ContactHours(CompiledRule):
         super().__init__(model, ruleset)
         self.windows = WindowSet([w.triple() for w in model.windows], model.boundary)
         self.consent_hours = model.consent_hours
+        self.consent_recipients = frozenset(model.consent_hours_recipients)
+
+    def fresh_consent_hours(self, model) -> int:
+        return FRESH_CONSENT_HOURS
 
     def _sets(self, ctx: Context) -> list[WindowSet]:
         sets = [self.windows]
-        if self.consent_hours and ctx.account.contact_consent_hours:
+        if (self.consent_hours and ctx.account.contact_consent_hours
+                and ctx.attempt.recipient in self.consent_recipients):
             triples = tuple(w.triple() for w in ctx.account.contact_consent_hours)
             sets.append(_consent_windows(triples, "half_open"))
         return sets

@@ -25,14 +25,18 @@ from pydantic import Field
 
 from .. import clock
 from ..ruleset.common import CountFilter, PerKey, RuleBase
-from .base import FAIL, PASS, SKIP, CompiledRule, Context, Result, day_window, count_filter_key, dynamic_key, latest_start, window_bounds
+from .base import FAIL, PASS, SKIP, CompiledRule, Context, counter_per, Result, day_window, count_filter_key, dynamic_key, latest_start, window_bounds
 
 
 class CooldownRule(RuleBase):
     kind: Literal["cooldown"]
     days: int = Field(ge=1, le=3660)
     after: CountFilter
-    per: list[PerKey] = Field(default_factory=lambda: ["account"])
+    per: list[PerKey] = Field(
+        default_factory=lambda: ["borrower"],
+        description="counter key: borrower (whole history; the default), account (the debt id merged through "
+                    "Account.debt_groups), debt, recipient, contact_method, place",
+    )
     exclude_consented_days: int | None = Field(default=None, ge=1)
     event: str = Field(default="event", description="what the event is, for messages")
 
@@ -43,7 +47,7 @@ class Cooldown(CompiledRule):
     def __init__(self, model: CooldownRule, ruleset):
         super().__init__(model, ruleset)
         self.days = model.days
-        self.per = tuple(p for p in model.per if p not in ("account", "borrower"))
+        self.per = counter_per(model.per)
         self.static_key = count_filter_key(model.after, self.channels)
         self.consent_days = model.exclude_consented_days
         self.event = model.event

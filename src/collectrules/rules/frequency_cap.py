@@ -36,7 +36,7 @@ from pydantic import Field, model_validator
 from .. import clock
 from ..ruleset.common import CountFilter, PerKey, RuleBase, StrictModel
 from ..vocab import Weekday
-from .base import FAIL, PASS, SKIP, CompiledRule, Context, Lazy, day_window, Result, count_filter_key, dynamic_key, latest_start, window_bounds
+from .base import FAIL, PASS, SKIP, CompiledRule, Context, counter_per, Lazy, day_window, Result, count_filter_key, dynamic_key, latest_start, window_bounds
 
 
 class CountWindow(StrictModel):
@@ -85,7 +85,11 @@ class FrequencyCapRule(RuleBase):
     kind: Literal["frequency_cap"]
     max: int = Field(ge=0)
     window: CountWindow
-    per: list[PerKey] = Field(default_factory=lambda: ["account"])
+    per: list[PerKey] = Field(
+        default_factory=lambda: ["borrower"],
+        description="counter key: borrower (whole history; the default), account (the debt id merged through "
+                    "Account.debt_groups), debt, recipient, contact_method, place",
+    )
     count: CountFilter | None = None
     exclude_consented_days: int | None = Field(
         default=None, ge=1,
@@ -106,7 +110,7 @@ class FrequencyCap(CompiledRule):
         super().__init__(model, ruleset)
         self.max = model.max
         self.window = model.window
-        self.per = tuple(p for p in model.per if p not in ("account", "borrower"))
+        self.per = counter_per(model.per)
         self.static_key = count_filter_key(model.count, self.channels)
         self.consent_days = model.exclude_consented_days
         self.unit = model.unit

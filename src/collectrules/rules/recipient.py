@@ -106,7 +106,7 @@ class Recipient_(CompiledRule):
         self._cap = None
         if self.max is not None and model.window is not None:
             self._cap = embedded_cap(model, ruleset, max=self.max, window=model.window,
-                                     per=list(self._per) or ["account"], count=count, unit=model.unit)
+                                     per=list(self._per) or ["borrower"], count=count, unit=model.unit)
         self._purpose_text = ", ".join(sorted(self.purposes)) if self.purposes is not None else ""
         recipients = self.recipients
         self.fast_pass = lambda ctx: ctx.attempt.recipient not in recipients

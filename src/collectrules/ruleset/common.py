@@ -53,6 +53,15 @@ class Conditions(StrictModel):
         default=None,
         description="true: the attempt carries direct prior consent given at or before it",
     )
+    consent_within_hours: int | None = Field(
+        default=None, ge=1, le=24 * 366,
+        description="the attempt carries direct prior consent given at or before it and at most N hours earlier",
+    )
+    written_consent: bool | None = Field(
+        default=None,
+        description="true: the consumer's prior written consent to the attempt's channel is in force "
+                    "(Account.written_consent_channels not revoked in the ledger, or a written ledger entry)",
+    )
     account_flags: list[Literal[
         "cease_communication", "attorney_represented", "disputed_unverified", "bankruptcy", "deceased",
         "workplace_contact_prohibited", "debtor_unreachable", "sol_expired",
@@ -84,6 +93,18 @@ class CountFilter(StrictModel):
     dialers: list[Dialer] | None = None
 
 
+class NewerVersion(StrictModel):
+    """A newer version of a rule's (or ruleset's) source that is on record but not yet encoded,
+    e.g. a replacing regulation published after the rule was written (``collectrules outdated``
+    lists the rules it concerns, so someone re-reads them)."""
+
+    title: str = Field(min_length=1, description="the newer instrument, e.g. 'Consumer Protection Code 2025'")
+    source: str | None = Field(default=None, pattern=r"^https?://")
+    published: _dt.date | None = None
+    effective_from: _dt.date | None = None
+    note: str | None = None
+
+
 PerKey = Literal["recipient", "debt", "contact_method", "place", "account", "borrower"]
 
 
@@ -110,6 +131,12 @@ class RuleBase(StrictModel):
     applies_to: Conditions | None = None
     unless: list[Conditions] | None = None
     note: str | None = None
+    last_verified: _dt.date | None = Field(
+        default=None, description="when the rule's source was last checked (default: the ruleset's last_verified)"
+    )
+    newer_version: NewerVersion | None = Field(
+        default=None, description="a newer version of the source on record (default: the ruleset's)"
+    )
 
     @model_validator(mode="after")
     def _dates(self):

@@ -24,13 +24,17 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import Problem, RulesetError
+from ..limits import MAX_RULESET_BYTES, BoundedComposer
 from .schema import RulesetFile
 
 # --------------------------------------------------------------------------------------------
 # YAML with positions
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(BoundedComposer, yaml.SafeLoader):
+    """SafeLoader keeping positions, with bounded nesting depth and alias expansion
+    (:mod:`collectrules.limits`)."""
+
     def construct_object(self, node, deep=False):
         """Report a value PyYAML cannot build (``2025-02-30``, ``!!int 0x``, a list used as a key)
         as a positioned YAML error instead of a crash."""
@@ -111,6 +115,8 @@ def parse_yaml(text: str, filename: str = "<string>") -> Any:
     """
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+    except RecursionError:
+        raise RulesetError([Problem(filename, 1, 1, "-", "YAML error: nested too deeply")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -200,12 +206,27 @@ _INDEX: dict[str, Path] | None = None
 SHIPPED = "shipped"
 
 
+def looks_like_path(source: str) -> bool:
+    """Is ``source`` written as a path (``./x``, ``dir/x``, ``/abs``, ``~/x``, ``x.yaml``) rather than
+    a bare name that could be a shipped ruleset id?"""
+    s = str(source)
+    return ("/" in s or os.sep in s or (os.altsep is not None and os.altsep in s) or s.startswith((".", "~"))
+            or s.endswith((".yaml", ".yml")) or Path(s).is_absolute())
+
+
 def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
     """Turn ids, files and directories into a list of ruleset files (shipped ones if None; the
     name ``"shipped"`` among the sources adds every shipped ruleset to the others).
 
+    Ids and paths are never confused: a source written as a path (``./us-federal``,
+    ``rules/us.yaml``, an absolute path, a ``.yaml`` name, or a :class:`os.PathLike`) is a path;
+    a bare name that is a shipped id (or ``shipped``) is that shipped ruleset — and when a file or
+    directory of the same name also exists in the working directory, the source is ambiguous and
+    refused (write ``./name`` for the local one). A bare name that is not shipped is a path.
+
     Raises:
-        RulesetError: an id that is not shipped and not a path.
+        RulesetError: an id that is not shipped and not a path, a path that does not exist, or
+            an ambiguous name.
     """
     if sources is None:
         return list(shipped_index().values())
@@ -213,20 +234,33 @@ def resolve(sources: Iterable[str | os.PathLike] | None) -> list[Path]:
         sources = [sources]
     out: list[Path] = []
     problems = []
+    index = shipped_index()
     for s in sources:
-        p = Path(s)
-        if str(s) == SHIPPED:
-            out.extend(shipped_index().values())
+        text = os.fspath(s) if isinstance(s, os.PathLike) else s
+        if not isinstance(text, str) or not text:
+            problems.append(Problem("<sources>", 1, 1, "-", "a ruleset source must be a non-empty id or path"))
+            continue
+        as_path = isinstance(s, os.PathLike) or looks_like_path(text)
+        p = Path(text).expanduser()
+        if not as_path and (text == SHIPPED or text in index):
+            if p.exists():
+                problems.append(Problem(text, 1, 1, "-", f"ambiguous: {text!r} is a shipped ruleset id and also a "
+                                                         f"path in the working directory; write './{text}' for the "
+                                                         "path, or rename it"))
+            elif text == SHIPPED:
+                out.extend(index.values())
+            else:
+                out.append(index[text])
         elif p.is_dir():
             out.extend(_yaml_files(p))
         elif p.is_file():
             out.append(p)
-        elif str(s) in shipped_index():
-            out.append(shipped_index()[str(s)])
+        elif as_path:
+            problems.append(Problem(text, 1, 1, "-", "no such file or directory"))
         else:
-            close = difflib.get_close_matches(str(s), list(shipped_index()), n=1)
+            close = difflib.get_close_matches(text, list(index), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            problems.append(Problem(str(s), 0, 0, "-", f"no shipped ruleset with this id and no such file{hint}"))
+            problems.append(Problem(text, 1, 1, "-", f"no shipped ruleset with this id and no such file{hint}"))
     if problems:
         raise RulesetError(problems)
     return unique_paths(out)
@@ -363,6 +397,43 @@ def _duplicate_rule_ids(tree: Any, name: str) -> list[Problem]:
     return out
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def read_text(path: Path | str, max_bytes: int = MAX_RULESET_BYTES) -> str:
+    """Read a ruleset (or tests) file as text: UTF-8, or UTF-8/UTF-16 with a byte-order mark.
+
+    Raises:
+        RulesetError: unreadable, larger than ``max_bytes``, or not text; positions are 1-based
+            (the line and column of the first byte that cannot be decoded).
+    """
+    name = str(path)
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise RulesetError([Problem(name, 1, 1, "-", f"cannot read: {exc.strerror or exc}")]) from None
+    if len(data) > max_bytes:
+        raise RulesetError([Problem(name, 1, 1, "-", f"file is larger than {max_bytes} bytes")])
+    encoding = "utf-8"
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            encoding = enc
+            break
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise RulesetError([Problem(name, line, col, "-", f"cannot read: not {encoding.upper()} text "
+                                                          f"(byte {exc.start + 1} cannot be decoded)")]) from None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise RulesetError([Problem(name, line, 1, "-", "cannot read: a NUL character (binary file?)")])
+    return text.lstrip("\ufeff")
+
+
 def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     """Parse and validate one ruleset file.
 
@@ -371,10 +442,7 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
     """
     name = str(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesetError([Problem(name, 0, 0, "-", f"cannot read: {exc}")]) from None
+        text = read_text(path)
     tree = parse_yaml(text, name)
     if not isinstance(tree, dict):
         raise RulesetError([Problem(name, 1, 1, "-", "a ruleset file must be a mapping with id, title, rules …")])
@@ -388,6 +456,9 @@ def validate_file(path: Path, text: str | None = None) -> LoadedRuleset:
             loc = tuple(err.get("loc", ()))
             if dup_problems and not loc and "duplicate rule id" in str(err.get("msg")):
                 continue  # already reported at the duplicate rule itself
+            if not loc and "effective_until is before" in str(err.get("msg")) and isinstance(tree, PosDict) \
+                    and "effective_until" in tree:
+                loc = ("effective_until",)  # point at the date, not the top of the file
             if err.get("type") == "extra_forbidden":
                 line, col = key_position(tree, loc)
             else:

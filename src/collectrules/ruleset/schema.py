@@ -11,6 +11,7 @@ A ruleset file::
     source: https://www.consumerfinance.gov/rules-policy/regulations/1006/
     version: "2025.1"
     effective_from: 2021-11-30
+    last_verified: 2026-12-04           # when the sources were last checked (rules may override)
     rules: [...]                        # see the rule kinds in collectrules.rules
     tests: [...]                        # the ruleset's own test cases (TestCase)
 """
@@ -27,7 +28,7 @@ from ..models import Account, Contact, ContactAttempt, normalise_jurisdiction
 from ..rules import KINDS
 from ..rules.retention import RetentionTestCase
 from ..vocab import CollectorType, InstitutionType, Purpose, Stage
-from .common import RULE_ID_PATTERN, StrictModel
+from .common import RULE_ID_PATTERN, NewerVersion, StrictModel
 
 Rule = Annotated[Union[tuple(model for model, _ in KINDS.values())], Field(discriminator="kind")]
 
@@ -93,6 +94,12 @@ class RulesetFile(StrictModel):
     effective_from: _dt.date | None = None
     effective_until: _dt.date | None = None
     description: str | None = None
+    last_verified: _dt.date | None = Field(
+        default=None, description="when the sources were last checked; inherited by rules without their own"
+    )
+    newer_version: NewerVersion | None = Field(
+        default=None, description="a newer version of the ruleset's source on record, not yet encoded"
+    )
     rules: list[Rule] = Field(min_length=1)
     tests: list[TestCase] = Field(default_factory=list)
     retention_tests: list[RetentionTestCase] = Field(
@@ -108,6 +115,12 @@ class RulesetFile(StrictModel):
     @classmethod
     def _version(cls, v: Any) -> Any:
         return str(v) if isinstance(v, (int, float)) else v
+
+    @model_validator(mode="after")
+    def _effective_order(self):
+        if self.effective_from and self.effective_until and self.effective_until < self.effective_from:
+            raise ValueError("effective_until is before effective_from: the ruleset would never apply")
+        return self
 
     @model_validator(mode="after")
     def _unique_ids(self):
