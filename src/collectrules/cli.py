@@ -466,13 +466,107 @@ def calendar_cmd(request: str, rulesets: tuple[str, ...], days: int, channels: t
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@_rulesets_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=8181, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--ledger", "ledger_url", metavar="URL", help="Contact ledger (sqlite:///path or postgresql://...).")
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False),
+              help="Require 'Authorization: Bearer <token>' (the file's first line) on every endpoint but health.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
+@click.option("--decision-log", is_flag=True, help="Append every decision to the ledger's decision log.")
+@click.option("--batch-max", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Most requests in one /v1/check:batch body.")
+@click.option("--max-body", default=8 * 1_048_576, show_default=True, type=click.IntRange(1024, 1 << 30),
+              help="Largest request body in bytes (larger bodies get 413).")
+@click.option("--no-watch", is_flag=True, help="Reload on SIGHUP only, not on ruleset file changes.")
+def serve(rulesets, host, port, ledger_url, token_file, workers, decision_log, batch_max, max_body, no_watch) -> None:
+    """Run the HTTP/JSON decision service (needs the [server] extra): /v1/check, /v1/check:batch,
+    /v1/next-allowed, /v1/messages:check, /v1/transcripts:check, reservations on --ledger,
+    /v1/rulesets, /healthz, /readyz, /metrics; OpenAPI at /openapi.json. SIGHUP or a ruleset file
+    change reloads the rulesets. See docs/server.md."""
+    from .errors import CollectrulesError
+
+    try:
+        from .server import serve as run_server
+    except ImportError as exc:
+        click.echo(f"error: the server needs the [server] extra: pip install 'collectrules[server]' ({exc.name})",
+                   err=True)
+        sys.exit(2)
+    try:
+        run_server(list(rulesets) or None, host=host, port=port, ledger_url=ledger_url, token_file=token_file,
+                   workers=workers, decision_log=decision_log, batch_max=batch_max, max_body=max_body,
+                   watch=not no_watch)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except (ValueError, OSError, CollectrulesError) as exc:  # a bad token file, ledger URL, ledger down
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
 def _add_ledger_commands() -> None:
     from .ledger.commands import ledger  # psycopg is imported only when a PostgreSQL URL is used
 
     main.add_command(ledger)
 
 
-_add_ledger_commands()
+
+def _progress_bar(total: int | None, what: str):
+    """A tqdm progress bar on a terminal (stderr), nothing otherwise (CI, pipes)."""
+    if not sys.stderr.isatty():
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # pragma: no cover - tqdm comes with the [batch] extra
+        return None
+    return tqdm(total=total, unit=what, file=sys.stderr, dynamic_ncols=True)
+
+
+@main.command("batch")
+@click.argument("attempts", type=click.Path(dir_okay=False))
+@click.option("--accounts", required=True, type=click.Path(dir_okay=False), help="Accounts Parquet file.")
+@click.option("--contacts", type=click.Path(dir_okay=False), help="Contacts (history) Parquet file, long form.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output Parquet file.")
+@_rulesets_option
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: every core).")
+@click.option("--chunk", "chunk", type=click.IntRange(min=1), default=20_000, show_default=True,
+              help="Attempts (and so at most as many accounts) per unit of work.")
+def batch_cmd(attempts, accounts, contacts, out, rulesets, workers, chunk) -> None:
+    """Decide every attempt of ATTEMPTS (Parquet) and write one row per attempt, in order, to --out.
+
+    Bad rows are reported on stderr (table, row index, field, reason) and written as not allowed
+    with rule id invalid-input; the other rows keep their place. Exit 0 when every attempt is
+    allowed, 1 when any is denied, 2 when any row (or a file as a whole) is invalid.
+    """
+    from . import _batch_cli
+
+    sys.exit(_batch_cli.run_batch(attempts, accounts, contacts, out, list(rulesets) or None, workers, chunk,
+                                  _progress_bar))
+
+
+@main.command("plan")
+@click.argument("accounts", type=click.Path(dir_okay=False))
+@click.option("--contacts", type=click.Path(dir_okay=False), help="Contacts (history) Parquet file, long form.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="Output Parquet file.")
+@click.option("--channel", required=True, type=click.Choice(CHANNELS), help="Channel of the planned contacts.")
+@click.option("--start", required=True, help="Start of the horizon (ISO 8601 with an offset).")
+@click.option("--end", required=True, help="End of the horizon (ISO 8601 with an offset, exclusive).")
+@click.option("--max-contacts", type=click.IntRange(min=0), help="At most this many planned contacts per account.")
+@click.option("--slot-minutes", type=click.IntRange(min=1), default=30, show_default=True, help="Slot length.")
+@_rulesets_option
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: every core).")
+def plan_cmd(accounts, contacts, out, channel, start, end, max_contacts, slot_minutes, rulesets, workers) -> None:
+    """Plan compliant contacts for every account of ACCOUNTS (Parquet) between --start and --end.
+
+    Writes one row per account, in order: account_id, planned_at (list of UTC instants), and the
+    error columns for accounts that could not be planned (reported on stderr too). Exit 0 when
+    every account was planned, 2 when any row (or a file as a whole) is invalid.
+    """
+    from . import _batch_cli
+
+    sys.exit(_batch_cli.run_plan(accounts, contacts, out, channel, start, end, max_contacts, slot_minutes,
+                                 list(rulesets) or None, workers, _progress_bar))
 
 
 if __name__ == "__main__":  # pragma: no cover
@@ -523,3 +617,6 @@ def coverage_cmd(rulesets: tuple[str, ...], fmt: str) -> None:
         click.echo(f"researched list: {exc}", err=True)
         sys.exit(2)
     click.echo(render_coverage(rows, fmt), nl=False)
+
+
+_add_ledger_commands()
