@@ -91,7 +91,11 @@ def test_caller_number_matches_the_reading(india, kind, day, channel) -> None:
         attempt["caller_number_type"] = kind
     d = india.check(attempt, account={"jurisdictions": ["IN"], "timezones": ["Asia/Kolkata"],
                                       "institution_type": "bank"}, history=[])
-    must_deny = channel in ("call", "voicemail") and day >= _dt.date(2026, 1, 1) and kind != "service_series"
+    if day < _dt.date(2026, 1, 1):
+        # before the ruleset's effective date no loaded ruleset governs the instant: fail closed
+        assert not d.allowed and [v.rule_id for v in d.violations] == ["no-ruleset-in-effect"]
+        return
+    must_deny = channel in ("call", "voicemail") and kind != "service_series"
     assert d.allowed == (not must_deny)
     if must_deny:
         assert d.next_allowed_at is None  # waiting does not change the number

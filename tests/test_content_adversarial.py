@@ -63,10 +63,20 @@ def _seconds(policy, text):
 def _growth(policy, make, n):
     """Time at size n over time at size n/4 (best of three runs each): about 4 when linear, 16
     when quadratic. A ratio of two sizes, not a wall-clock bound (the machine may be loaded)."""
-    small = min(_seconds(policy, make(n // 4))[0] for _ in range(3))
-    big = min(_seconds(policy, make(n))[0] for _ in range(3))
-    # below 20 ms timings are noise; a quadratic case at these sizes takes seconds
-    return big / max(small, 0.02)
+    def ratio():
+        small = min(_seconds(policy, make(n // 4))[0] for _ in range(3))
+        big = min(_seconds(policy, make(n))[0] for _ in range(3))
+        # below 20 ms timings are noise; a quadratic case at these sizes takes seconds
+        return big / max(small, 0.02)
+
+    # a loaded machine can slow one measurement; a quadratic scan is slow in every round, so the
+    # best of up to three rounds is taken (stopping at the first round that is clearly linear)
+    best = ratio()
+    for _ in range(2):
+        if best < 8:
+            break
+        best = min(best, ratio())
+    return best
 
 
 @pytest.mark.parametrize("unit", ["{{a ", "{%a ", "{#a ", "<!--a "])

@@ -426,8 +426,14 @@ def _lint_structured(name: str, suffix: str, text: str, policy, opts: LintOption
         data = parse_yaml(text, name)
     except RulesetError as exc:
         p = exc.problems[0]  # position only: the parser's message may quote the file's content
+        if "aliases counted" in p.message:  # the reader's own bounds (collectrules.limits) quote nothing
+            why = "too many values once aliases are expanded: not checked"
+        elif "levels deep" in p.message:
+            why = "nested too deeply to parse: not checked"
+        else:
+            why = "not valid YAML/JSON (see the line and column)"
         return [LintFinding(name, max(p.line, 1), max(p.column, 1), max(p.line, 1), max(p.column, 1),
-                            _tool("lint-read", "not valid YAML/JSON (see the line and column)"))]
+                            _tool("lint-read", why))]
     except (RecursionError, MemoryError):
         return [LintFinding(name, 1, 1, 1, 1, _tool("lint-read", "nested too deeply to parse: not checked"))]
     why = _measure(data)
