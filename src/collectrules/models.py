@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import TypeAdapter, ValidationError
 
 from .vocab import CallerNumberType  # noqa: I001 - kept apart from the other vocab imports
 from . import clock
@@ -38,6 +39,7 @@ def _in_range(value: _dt.datetime) -> _dt.datetime:
     return value
 
 
+_ISO_DATETIME: TypeAdapter[_dt.datetime] = TypeAdapter(AwareDatetime)
 _NUMERIC_RE = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
 
 
@@ -50,6 +52,14 @@ def _not_a_number(value: Any) -> Any:
                          "not a number")
     if not isinstance(value, (str, _dt.datetime)):
         raise ValueError("an instant must be an ISO 8601 string with an offset or an aware datetime")
+    if isinstance(value, str):
+        # parse with pydantic's own datetime reading, so strict validation (the HTTP service
+        # validates JSON bodies strictly) still accepts ISO strings after this validator; a string
+        # that does not parse goes on unchanged and gets pydantic's usual error
+        try:
+            return _ISO_DATETIME.validate_python(value)
+        except ValidationError:
+            return value
     return value
 
 
