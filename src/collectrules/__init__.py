@@ -18,11 +18,31 @@ from .errors import CollectrulesError, InputError, LedgerError, Problem, Ruleset
 from .history import History
 from .models import Account, Contact, ContactAttempt, Decision, LocalWindow, RuleTrace, Violation
 from .policy import Policy, load_policy
-from .locate import Location, locate
-from .voice import ConsumerRequest, Conversation, PendingDisclosure, Utterance
+from .locate import Location, locate  # cheap: phonenumbers loads on the first locate by phone
 from .models import ConsentRecord
 from .redact import redact
-from .ledger import Reservation, open_ledger
+
+# Loaded on first use, so `import collectrules` stays light (the voice guard, the ledger and its
+# database drivers): name -> submodule (PEP 562).
+_LAZY = {
+    "ConsumerRequest": "voice", "Conversation": "voice", "PendingDisclosure": "voice", "Utterance": "voice",
+    "Reservation": "ledger", "open_ledger": "ledger",
+}
+
+
+def __getattr__(name: str):
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(f"module 'collectrules' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{mod}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __version__ = "0.1.0"
 

@@ -88,10 +88,19 @@ def get_zone(name: str) -> _dt.tzinfo:
 #: saving time, so they are refused (``EST``/``MST``/``HST`` are kept by the tz database only as
 #: fixed offsets or links for compatibility). The check itself is made on the resolved zone
 #: (:func:`zone_name`), so other spellings (``utc``, ``etc/gmt+5``, ``zulu``) are refused too.
-FIXED_OFFSET_NAMES = frozenset(
-    [z for z in pytz.all_timezones if not hasattr(pytz.timezone(z), "_utc_transition_times")]
-    + ["EST", "MST", "HST"]
-)
+#: (Built on first use: it opens every zone of the tz database, too slow for ``import``.)
+@functools.lru_cache(maxsize=1)
+def fixed_offset_names() -> frozenset:
+    return frozenset(
+        [z for z in pytz.all_timezones if not hasattr(pytz.timezone(z), "_utc_transition_times")]
+        + ["EST", "MST", "HST"]
+    )
+
+
+def __getattr__(name: str):  # PEP 562: FIXED_OFFSET_NAMES stays a module attribute, built lazily
+    if name == "FIXED_OFFSET_NAMES":
+        return fixed_offset_names()
+    raise AttributeError(name)
 
 
 def zone_name(value: object) -> str:
@@ -119,7 +128,7 @@ def zone_name(value: object) -> str:
         if not isinstance(name, str):
             raise InputError("time zone object has no IANA name; pass a name such as 'Asia/Shanghai'")
     name = canonical_zone_name(name)
-    if name in FIXED_OFFSET_NAMES or _is_fixed_offset(_zone_by_canonical_name(name), name):
+    if name in fixed_offset_names() or _is_fixed_offset(_zone_by_canonical_name(name), name):
         raise InputError("time zone is a fixed UTC offset, not a place (it ignores daylight saving time): "
                          "use a location name such as 'America/New_York'")
     return name

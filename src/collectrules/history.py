@@ -9,20 +9,26 @@ attempts for the same account should build the :class:`History` once and pass it
 
 Counting then costs two binary searches per counter: it is nearly flat in the number of past
 contacts. Each distinct counter (filter, debt, person) scans the history once, the first time
-it is asked for, and is cached on the :class:`History` (appending creates a new History).
+it is asked for, and is cached on the :class:`History`; ``history.append(contact)`` adds a
+contact in place and keeps those indexes (a binary search each). A plain list given to
+:meth:`Policy.check` is used once: each counter scans only the contacts inside its window.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import functools
 import hashlib
 import linecache
+import types
+import weakref
 from typing import Any, Callable, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import InputError
+from .fastinput import fast_build as _fast
 from .models import Contact
 
 _CONTACTS = TypeAdapter(list[Contact])
@@ -39,19 +45,29 @@ class History:
             a malformed history is never evaluated.
     """
 
-    __slots__ = ("contacts", "timestamps", "_index")
+    __slots__ = ("contacts", "timestamps", "_index", "_pending", "_oneshot", "__weakref__")
 
     def __init__(self, contacts: Iterable[Contact | dict[str, Any]] = ()):
         items = contacts if isinstance(contacts, list) else list(contacts)
         if items and not all(type(c) is Contact for c in items):
-            try:
-                items = _CONTACTS.validate_python(items)
-            except ValidationError as exc:
-                raise InputError(_history_error(exc)) from None
+            # common shapes by generated plain checks; anything else (and every error) through
+            # the pydantic models, so messages and acceptance stay the models'
+            built = [c if type(c) is Contact else _fast(Contact, c) for c in items]
+            if not all(built):  # a None: some entry is not of a common shape
+                try:
+                    items = _CONTACTS.validate_python(items)
+                except ValidationError as exc:
+                    raise InputError(_history_error(exc)) from None
+            else:
+                items = built
         pairs = sorted(((c.at.timestamp(), i, c) for i, c in enumerate(items)))
-        self.contacts: tuple[Contact, ...] = tuple(p[2] for p in pairs)
-        self.timestamps: tuple[float, ...] = tuple(p[0] for p in pairs)
+        #: the contacts, oldest first (read-only: extend with :meth:`append`)
+        self.contacts: list[Contact] = [p[2] for p in pairs]
+        #: their instants as POSIX timestamps, ascending (read-only)
+        self.timestamps: list[float] = [p[0] for p in pairs]
         self._index: dict = {}
+        self._pending: Any = None  # decisions whose next-allowed search still reads this history
+        self._oneshot = False  # built by Policy.check from a plain list: used for one check only
 
     @classmethod
     def coerce(cls, value: "History | Iterable[Contact | dict] | None") -> "History":
@@ -61,16 +77,67 @@ class History:
             return _EMPTY
         if isinstance(value, (str, bytes, dict)) or not hasattr(value, "__iter__"):
             raise InputError("history must be a list of contacts")
-        return cls(value)
+        h = cls(value)
+        h._oneshot = True  # nobody else holds it: count only what each window needs
+        return h
 
     def __len__(self) -> int:
         return len(self.contacts)
 
     def __iter__(self):
-        return iter(self.contacts)
+        return iter(tuple(self.contacts))
 
-    def select(self, static_key: tuple, dyn_key: tuple, ctx: Any, consent_days: int | None) -> list[float]:
-        """Sorted timestamps of the contacts a counter counts (cached per key)."""
+    def append(self, contact: "Contact | dict[str, Any]") -> None:
+        """Add one contact (a :class:`Contact` or dict) in place, in time order, keeping every
+        counter index built so far: a binary search for its place and one per cached counter,
+        instead of rebuilding the history. A decision made earlier whose ``next_allowed_at``
+        has not been read yet is settled first (it answers for the history it was made on).
+        Checks may share a History across threads; ``append`` must not run while another
+        thread checks with the same History (extend it from the thread that owns the account).
+
+        Raises:
+            InputError: a malformed contact (the history is left unchanged).
+        """
+        if self is _EMPTY:
+            raise InputError("the shared empty history cannot be extended: build a History")
+        c = contact if type(contact) is Contact else _fast(Contact, contact)
+        if c is None:
+            if not isinstance(contact, dict):
+                raise InputError(f"contact must be a Contact or a dict, not {type(contact).__name__}")
+            try:
+                c = Contact.model_validate(contact)
+            except ValidationError as exc:
+                raise InputError(_history_error(exc).replace("history[", "contact[", 1)) from None
+        pending = self._pending
+        if pending:
+            for d in list(pending.values()):
+                d._resolve()
+            pending.clear()
+        ts = c.at.timestamp()
+        i = bisect.bisect_right(self.timestamps, ts)
+        self.timestamps.insert(i, ts)
+        self.contacts.insert(i, c)
+        for pred, stamps in self._index.values():
+            if pred(c):
+                bisect.insort_right(stamps, ts)
+
+    def _hold(self, decision: Any) -> None:
+        """Register a decision whose pending search reads this (caller-owned) history."""
+        if self._oneshot or self is _EMPTY:
+            return
+        if self._pending is None:
+            # by identity (a decision's hash would read its fields, running the search);
+            # entries leave when the decision is garbage
+            self._pending = weakref.WeakValueDictionary()
+        self._pending[id(decision)] = decision
+
+    def select(self, static_key: tuple, dyn_key: tuple, ctx: Any, consent_days: int | None,
+               window: tuple[float, float] | None = None) -> list[float]:
+        """Sorted timestamps of the contacts a counter counts (cached per key).
+
+        ``window`` (``start``, ``end`` timestamps): the caller counts only inside it. A history
+        used for one check only is then scanned from a binary search to the window's end rather
+        than indexed whole; the result may omit contacts outside the window."""
         if not self.contacts:
             return []  # nothing to index; no cache entry (the shared empty history must not grow)
         groups = ctx.account.debt_groups
@@ -78,20 +145,32 @@ class History:
         key = (static_key, dyn_key, consent_days, ctx.zone_names if consent_days else (), gkey)
         hit = self._index.get(key)
         if hit is not None:
-            return hit
-        f = _static_filter(static_key)
-        pairs = [(t, c) for t, c in zip(self.timestamps, self.contacts) if f(c)]
-        if dyn_key or consent_days:
-            from .rules.base import debt_group_map
-
-            gm = debt_group_map(ctx.account)
-            pairs = [(t, c) for t, c in pairs if _dynamic_ok(c, dyn_key, ctx, consent_days, gm)]
-        out = [t for t, _c in pairs]
-        self._index[key] = out
+            return hit[1]
+        pred = _predicate(static_key, dyn_key, ctx, consent_days)
+        ts, cs = self.timestamps, self.contacts
+        if window is not None and self._oneshot:
+            lo = bisect.bisect_left(ts, window[0])
+            hi = bisect.bisect_left(ts, window[1])
+            return [ts[i] for i in range(lo, hi) if pred(cs[i])]
+        out = [t for t, c in zip(ts, cs) if pred(c)]
+        self._index[key] = (pred, out)
         return out
 
     def select_contacts(self, static_key: tuple, dyn_key: tuple, ctx: Any) -> list[Contact]:
         return [c for c in self.contacts if _matches(c, static_key, dyn_key, ctx, None)]
+
+
+def _predicate(static_key: tuple, dyn_key: tuple, ctx: Any, consent_days: int | None) -> Callable[[Contact], bool]:
+    f = _static_filter(static_key)
+    if not (dyn_key or consent_days):
+        return f
+    from .rules.base import debt_group_map
+
+    gm = debt_group_map(ctx.account)
+    zones = ctx.zones
+
+    z = types.SimpleNamespace(zones=zones)  # what _dynamic_ok reads of the context
+    return lambda c: f(c) and _dynamic_ok(c, dyn_key, z, consent_days, gm)
 
 
 _EMPTY = History(())

@@ -33,9 +33,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import phonenumbers
-from phonenumbers import geocoder, timezone as pn_timezone
-
 from . import jurisdictions as _jur
 from .errors import InputError
 from .models import normalise_jurisdiction
@@ -59,12 +56,11 @@ US_STATES: dict[str, str] = {
 }
 _US_CODES = frozenset(US_STATES.values())
 
-_NON_GEOGRAPHIC = {
-    phonenumbers.PhoneNumberType.TOLL_FREE, phonenumbers.PhoneNumberType.PREMIUM_RATE,
-    phonenumbers.PhoneNumberType.SHARED_COST, phonenumbers.PhoneNumberType.VOIP,
-    phonenumbers.PhoneNumberType.PERSONAL_NUMBER, phonenumbers.PhoneNumberType.UAN,
-    phonenumbers.PhoneNumberType.PAGER, phonenumbers.PhoneNumberType.VOICEMAIL,
-}
+
+def _non_geographic(phonenumbers) -> frozenset:
+    t = phonenumbers.PhoneNumberType
+    return frozenset({t.TOLL_FREE, t.PREMIUM_RATE, t.SHARED_COST, t.VOIP, t.PERSONAL_NUMBER, t.UAN, t.PAGER,
+                      t.VOICEMAIL})
 _STATE_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?\b")
 _TRAILING_STATE = re.compile(r",\s*([A-Z]{2})$")
 
@@ -156,6 +152,12 @@ def _from_phone(raw: Any, hint: str | None, items, evidence) -> None:
     if not isinstance(raw, str) or not raw.strip():
         evidence.append("phone: empty or not a string: ignored")
         return
+    # phonenumbers (and its geocoder data, ~100 MB of modules) loads on the first locate() by
+    # phone, not on `import collectrules`
+    import phonenumbers
+    from phonenumbers import geocoder
+    from phonenumbers import timezone as pn_timezone
+
     try:
         num = phonenumbers.parse(raw, hint)
     except phonenumbers.NumberParseException:
@@ -172,7 +174,7 @@ def _from_phone(raw: Any, hint: str | None, items, evidence) -> None:
         evidence.append(f"phone {label}: non-geographic (global service) number: no location")
         return
     ntype = phonenumbers.number_type(num)
-    if ntype in _NON_GEOGRAPHIC:
+    if ntype in _non_geographic(phonenumbers):
         jur = _country_code(region)
         _add(items, jur, (), coarse=True)
         evidence.append(f"phone {label}: non-geographic number in {region}: country only, no time zone")

@@ -432,6 +432,49 @@ class RuleTrace:
         }
 
 
+class _Lazy:
+    """A dataclass field of :class:`Decision` that may be computed on first read.
+
+    A data descriptor: the dataclass ``__init__`` stores the given value in the instance's
+    ``__dict__``; the marker :data:`_PENDING` stores nothing, and the first read runs the
+    decision's pending computation once (under the decision's own lock, so concurrent readers
+    wait for one computation rather than each running it)."""
+
+    __slots__ = ("name", "default")
+
+    def __init__(self, default: Any = None):
+        self.default = default
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self.default  # what dataclasses reads as the field's default
+        d = obj.__dict__
+        try:
+            return d[self.name]
+        except KeyError:
+            pass
+        obj._resolve()
+        return d.get(self.name, self.default)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        if value is not _PENDING:
+            obj.__dict__[self.name] = value
+
+
+class _Pending:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<pending>"
+
+
+#: Marker for a :class:`Decision` field computed on first read (see :meth:`Decision._lazy`).
+_PENDING: Any = _Pending()
+
+
 @dataclass(frozen=True)
 class Decision:
     """The answer to :meth:`Policy.check`.
@@ -451,14 +494,48 @@ class Decision:
     at: _dt.datetime
     violations: tuple[Violation, ...] = ()
     warnings: tuple[Violation, ...] = ()
-    next_allowed_at: _dt.datetime | None = None
+    next_allowed_at: _dt.datetime | None = _Lazy()  # type: ignore[assignment]
     required_disclosures: tuple[Any, ...] = ()
     rulesets: tuple[str, ...] = ()
     account_id: str | None = None
     raw_trace: tuple = field(default=(), repr=False, compare=False)
     #: why ``next_allowed_at`` is ``None`` for a denied attempt (waiting cannot help, the search
     #: horizon or work bound was reached, the supported years end, the zones never intersect).
-    next_allowed_reason: str | None = None
+    next_allowed_reason: str | None = _Lazy()  # type: ignore[assignment]
+
+    @classmethod
+    def _lazy(cls, search: Any, **fields: Any) -> "Decision":
+        """A decision whose ``next_allowed_at`` and ``next_allowed_reason`` come from
+        ``search()`` (returning ``(instant, reason)``), run on the first read of either (or of
+        ``to_dict()``, ``explain()``, equality, pickling), at most once, thread-safe. A caller
+        that never reads them never pays for the search."""
+        import threading
+
+        d = cls(next_allowed_at=_PENDING, next_allowed_reason=_PENDING, **fields)
+        object.__setattr__(d, "_pending", (threading.Lock(), search))
+        return d
+
+    def _resolve(self) -> None:
+        d = self.__dict__
+        pending = d.get("_pending")
+        if pending is None:
+            return
+        with pending[0]:
+            if "next_allowed_at" not in d:
+                nxt, reason = pending[1]()
+                d["next_allowed_reason"] = reason
+                d["next_allowed_at"] = nxt  # written last: its presence means both are there
+            d.pop("_pending", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # pickles as an eager decision: the pending search (and its lock) is run, not shipped;
+        # the trace travels formatted (the raw one refers to compiled rules, which hold
+        # generated functions)
+        self._resolve()
+        state = {k: v for k, v in self.__dict__.items() if k != "_pending"}
+        state["_trace"] = self.trace
+        state["raw_trace"] = ()
+        return state
 
     @property
     def trace(self) -> tuple[RuleTrace, ...]:

@@ -24,6 +24,7 @@ from . import clock, jurisdictions
 from .compiler import CompiledRuleset, compile_rulesets
 from .content.engine import required_disclosures as _required_disclosures
 from .errors import InputError
+from .fastinput import fast_build as _fast
 from .history import History
 from .models import MAX_YEAR, Account, ContactAttempt, Decision, Violation
 from .rules.base import FAIL, PASS, SKIP, Context, Result
@@ -59,6 +60,9 @@ def _coerce(model: type, value: Any, what: str) -> Any:
     if isinstance(value, model):
         return value
     if isinstance(value, dict):
+        fast = _fast(model, value)  # common shapes by plain checks (None: the model decides)
+        if fast is not None:
+            return fast
         try:
             return model.model_validate(value)
         except ValidationError as exc:
@@ -397,20 +401,27 @@ class Policy:
         hist = History.coerce(history)
         at = attempt.at
         allowed, violations, warnings, raw, used = self._evaluate(attempt, account, hist, at)
-        reason = None
-        if allowed:
-            nxt = at
-        elif next_allowed:
-            found, reason = self._search(attempt, account, hist, violations)
-            nxt = self._display(found, account)
-        else:
-            nxt, reason = None, "not computed (next_allowed=False)"
-        return Decision(
+        fields = dict(
             allowed=allowed, at=at, violations=tuple(violations), warnings=tuple(warnings),
-            next_allowed_at=nxt, next_allowed_reason=reason,
             required_disclosures=_required_disclosures(self, attempt, account, at, used),
             rulesets=used, account_id=account.account_id, raw_trace=tuple(raw),
         )
+        if allowed:
+            return Decision(next_allowed_at=at, next_allowed_reason=None, **fields)
+        if not next_allowed:
+            return Decision(next_allowed_at=None, next_allowed_reason="not computed (next_allowed=False)", **fields)
+        # denied: the next-allowed search runs only when the caller reads next_allowed_at (or
+        # next_allowed_reason, to_dict(), explain()); the inputs are frozen models and an
+        # immutable History, so a later search sees exactly what this check saw
+        frozen_violations = list(violations)
+
+        def search() -> tuple[_dt.datetime | None, str | None]:
+            found, reason = self._search(attempt, account, hist, frozen_violations)
+            return self._display(found, account), reason
+
+        decision = Decision._lazy(search, **fields)
+        hist._hold(decision)  # a later hist.append() settles the search first
+        return decision
 
     def next_allowed(self, attempt: ContactAttempt | dict, *, account: Account | dict,
                      history: History | Iterable[Any] | None = None,

@@ -56,8 +56,10 @@ class Cooldown(CompiledRule):
         if self.consent_days and ctx.consent_valid(self.consent_days):
             return Result(SKIP, ("not blocked: placed with direct prior consent given within {} days",
                                  self.consent_days))
-        stamps = ctx.history.select(self.static_key, dynamic_key(self.per, ctx), ctx, None)
         start, _end = day_window(ctx, -(self.days - 1), 0)
+        # the window ends just after the attempt's instant (the search counts up to ctx.ts)
+        stamps = ctx.history.select(self.static_key, dynamic_key(self.per, ctx), ctx, None,
+                                    (start, ctx.ts + 1.0))
         hi = bisect.bisect_right(stamps, ctx.ts)
         lo = bisect.bisect_left(stamps, start, 0, hi)
         if hi <= lo:

@@ -167,8 +167,9 @@ class FrequencyCap(CompiledRule):
         if self.consent_days and ctx.consent_valid(self.consent_days):
             return Result(SKIP, ("not counted: placed with direct prior consent given within {} days",
                                  self.consent_days))
-        stamps = ctx.history.select(self.static_key, dynamic_key(self.per, ctx), ctx, self.consent_days)
         start, end, label = self._bounds(ctx)
+        stamps = ctx.history.select(self.static_key, dynamic_key(self.per, ctx), ctx, self.consent_days,
+                                    (start, end))
         lo = bisect.bisect_left(stamps, start)
         hi = bisect.bisect_left(stamps, end)
         count = hi - lo

@@ -31,10 +31,7 @@ from .schema import RulesetFile
 # YAML with positions
 
 
-class _Loader(BoundedComposer, yaml.SafeLoader):
-    """SafeLoader keeping positions, with bounded nesting depth and alias expansion
-    (:mod:`collectrules.limits`)."""
-
+class _ValueErrors:
     def construct_object(self, node, deep=False):
         """Report a value PyYAML cannot build (``2025-02-30``, ``!!int 0x``, a list used as a key)
         as a positioned YAML error instead of a crash."""
@@ -45,6 +42,11 @@ class _Loader(BoundedComposer, yaml.SafeLoader):
         except (ValueError, TypeError, OverflowError) as exc:
             raise yaml.constructor.ConstructorError(
                 None, None, f"invalid value: {exc}", node.start_mark) from None
+
+
+class _Loader(_ValueErrors, BoundedComposer, yaml.SafeLoader):
+    """SafeLoader keeping positions, with bounded nesting depth and alias expansion
+    (:mod:`collectrules.limits`)."""
 
 
 # Drop YAML 1.1's sexagesimal ints/floats (13:00 → 780) and keep the rest of the int/float
@@ -107,12 +109,39 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+try:  # libyaml's C scanner and parser for the events; composing (bounds), positions and values stay ours
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
+
+if _CParser is not None:
+    class _CLoader(_ValueErrors, BoundedComposer, yaml.composer.Composer, _CParser,
+                   yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
+        """:class:`_Loader` with libyaml producing the events (same nodes, marks and values)."""
+
+        def __init__(self, stream):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _CLoader.yaml_constructors = _Loader.yaml_constructors
+    _CLoader.yaml_multi_constructors = _Loader.yaml_multi_constructors
+    _CLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+    _CLoader.yaml_path_resolvers = _Loader.yaml_path_resolvers
+
+
 def parse_yaml(text: str, filename: str = "<string>") -> Any:
     """Parse YAML into PosDict/PosList trees.
 
     Raises:
         RulesetError: a YAML syntax error, with its position.
     """
+    if _CParser is not None:
+        try:
+            return yaml.load(text, Loader=_CLoader)  # noqa: S506 - SafeConstructor-based
+        except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+            pass  # every error is reported as the pure-Python loader reports it (same text, same position)
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except RecursionError:
