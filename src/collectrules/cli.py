@@ -643,6 +643,45 @@ def declares_script(path: str) -> bool:
     text = head.decode("utf-16" if utf16 else "utf-8-sig", "ignore")
     first = next((ln for ln in text.lstrip("\ufeff").splitlines() if ln.strip()), "")
     return first.rstrip() == "---"
+@main.command("calendar")
+@click.argument("request")
+@_rulesets_option
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 31), help="Number of local days drawn.")
+@click.option("--channel", "channels", multiple=True, type=click.Choice(CHANNELS), metavar="CHANNEL",
+              help="Channel to draw (repeatable). Default: call, sms, email.")
+@click.option("--slot-minutes", default=60, show_default=True, type=int, help="Slot length in minutes.")
+@click.option("--title", help="Title printed on top of the picture.")
+@click.option("--out", "-o", "output", required=True, type=click.Path(dir_okay=False), help="SVG file to write.")
+def calendar_cmd(request: str, rulesets: tuple[str, ...], days: int, channels: tuple[str, ...],
+                 slot_minutes: int, title: str | None, output: str) -> None:
+    """Draw a week of allowed / denied slots for the one request in REQUEST as an SVG picture.
+
+    Every cell is a real check of the request's attempt moved to that slot (per channel), against
+    the request's history; denied cells are coloured by the deciding rule. The first day is the
+    attempt's local date. Exit 0 when the picture was written, 2 on invalid input or rulesets.
+    """
+    from .calendar import week_svg
+    from .policy import load_policy
+    from .redact import redact
+
+    try:
+        policy = load_policy(list(rulesets) or None)
+        reqs = _load_requests(request)
+        if len(reqs) != 1:
+            raise InputError(f"{request}: calendar draws one request, found {len(reqs)}")
+        if isinstance(reqs[0], InputError):
+            raise reqs[0]
+        r = reqs[0]
+        svg = week_svg(policy, r["attempt"], account=r["account"], history=r.get("history"), days=days,
+                       channels=channels or None, slot_minutes=slot_minutes, title=title)
+    except RulesetError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    except InputError as exc:
+        click.echo(f"error: {redact(str(exc))}", err=True)
+        sys.exit(2)
+    _write_output(output, svg.rstrip("\n"))
+    click.echo(f"wrote {output}", err=True)
 
 
 @main.command()

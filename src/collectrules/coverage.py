@@ -13,7 +13,7 @@ rulesets (shipped ones by default) hold for that jurisdiction and topic:
   way); or no source was checked;
 * ``-`` — nothing shipped and nothing on record (absent).
 
-Which rule kinds count toward which topic is :data:`TOPIC_OF`; a kind this module does not know
+Which rule kinds count toward which topic is :func:`rule_topics`; a kind this module does not know
 counts toward no topic. Used by ``collectrules coverage``.
 """
 
