@@ -34,6 +34,24 @@ from .base import FAIL, PASS, CompiledRule, Context, Result, clock_start
 _DAYNAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
+
+def calendar_code(calendar: str, jurisdiction: str, account_jurisdictions) -> tuple[str, str | None]:
+    """The (country, subdivision) whose public holidays a rule's ``calendar`` names: an explicit
+    code (``CN``, ``US-MA``), the rule's country (``national``), or the most specific of the
+    account's jurisdictions inside the rule's (``subdivision``)."""
+    if calendar not in ("subdivision", "national"):
+        country, _, sub = calendar.partition("-")
+        return country, (sub.split("-")[0] or None)
+    country = jurisdiction[:2]
+    if calendar == "national":
+        return country, None
+    best = jurisdiction
+    for j in account_jurisdictions:
+        if (j == jurisdiction or j.startswith(jurisdiction + "-")) and len(j) > len(best):
+            best = j
+    parts = best.split("-")
+    return country, (parts[1] if len(parts) > 1 else None)
+
 class BlackoutRule(RuleBase):
     kind: Literal["blackout"]
     weekdays: list[Weekday] = Field(default_factory=list)
@@ -95,19 +113,7 @@ class Blackout(CompiledRule):
         self.categories = tuple(model.holiday_categories) if model.holiday_categories else None
 
     def _calendar_code(self, ctx: Context) -> tuple[str, str | None]:
-        if self.calendar not in ("subdivision", "national"):
-            country, _, sub = self.calendar.partition("-")
-            return country, (sub.split("-")[0] or None)
-        base = self.jurisdiction
-        country = base[:2]
-        if self.calendar == "national":
-            return country, None
-        best = base
-        for j in ctx.account.jurisdictions:
-            if (j == base or j.startswith(base + "-")) and len(j) > len(best):
-                best = j
-        parts = best.split("-")
-        return country, (parts[1] if len(parts) > 1 else None)
+        return calendar_code(self.calendar, self.jurisdiction, ctx.account.jurisdictions)
 
     def why_blacked_out(self, ctx: Context, day: _dt.date) -> str | None:
         wd = day.weekday()

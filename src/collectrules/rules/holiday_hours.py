@@ -33,6 +33,7 @@ from ..models import LocalWindow
 from ..ruleset.common import RuleBase
 from ..vocab import Weekday
 from .base import FAIL, PASS, CompiledRule, Context, Lazy, Result, clock_start
+from .blackout import calendar_code
 
 
 class HolidayHoursRule(RuleBase):
@@ -69,19 +70,7 @@ class HolidayHours(CompiledRule):
         self.categories = tuple(model.holiday_categories) if model.holiday_categories else None
 
     def _calendar_code(self, ctx: Context) -> tuple[str, str | None]:
-        if self.calendar not in ("subdivision", "national"):
-            country, _, sub = self.calendar.partition("-")
-            return country, (sub.split("-")[0] or None)
-        base = self.jurisdiction
-        country = base[:2]
-        if self.calendar == "national":
-            return country, None
-        best = base
-        for j in ctx.account.jurisdictions:
-            if (j == base or j.startswith(base + "-")) and len(j) > len(best):
-                best = j
-        parts = best.split("-")
-        return country, (parts[1] if len(parts) > 1 else None)
+        return calendar_code(self.calendar, self.jurisdiction, ctx.account.jurisdictions)
 
     def is_holiday(self, ctx: Context, day: _dt.date) -> bool:
         if day.weekday() in self.weekdays or day in ctx.account.holidays:
